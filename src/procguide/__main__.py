@@ -1,0 +1,5 @@
+"""Allow ``python -m procguide``."""
+
+from procguide.cli import main
+
+main()

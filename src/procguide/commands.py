@@ -1,0 +1,99 @@
+"""The library commands: list, validate, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from procguide.errors import ContentError, Problem
+
+
+def _library(procedures_dirs: list[Path], config: Path | None) -> object:
+    from procguide.config import load_config
+    from procguide.library import Library
+
+    settings = load_config(config).settings
+    return Library((*procedures_dirs, *settings.procedures_dirs))
+
+
+def list_command(fmt: str, procedures_dirs: list[Path], config: Path | None, color: bool | None) -> None:
+    """Print the procedures: a table on a terminal, tab-separated lines in a pipe, or JSON."""
+    from procguide.console import stdout_console, stdout_is_terminal
+    from procguide.errors import UsageError
+    from procguide.library import Library
+    from procguide.output import write_stdout
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format '{fmt}'", hint="use table or json")
+    library = _library(procedures_dirs, config)
+    assert isinstance(library, Library)
+    entries, problems = library.scan()
+    rows = [
+        {
+            "id": e.procedure.id,
+            "name": e.procedure.name,
+            "aliases": list(e.procedure.aliases),
+            "cpt": list(e.procedure.codes.cpt),
+            "reviewed": e.procedure.review.reviewed.isoformat(),
+            "path": str(e.path),
+            "content": e.short_hash,
+        }
+        for e in entries
+    ]
+    if fmt == "json":
+        write_stdout((json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode())
+    elif stdout_is_terminal() or color:
+        from rich.table import Table
+
+        table = Table("id", "name", "aliases", "CPT", "reviewed", box=None, header_style="bold")
+        for row in rows:
+            table.add_row(row["id"], row["name"], ", ".join(row["aliases"]), ", ".join(row["cpt"]),
+                          row["reviewed"])
+        stdout_console(color).print(table)
+    else:
+        lines = (
+            "\t".join([r["id"], r["name"], ",".join(r["aliases"]), ",".join(r["cpt"])]) + "\n"
+            for r in rows
+        )
+        for line in lines:
+            write_stdout(line.encode())
+    if problems:
+        raise ContentError(problems)
+
+
+def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Path | None) -> None:
+    """Validate files and folders (default: the library); raise listing every problem."""
+    from procguide.console import stdout_console
+    from procguide.library import Library, is_procedure_file, scan_files
+
+    files: list[Path] = []
+    problems: list[Problem] = []
+    if paths:
+        for path in paths:
+            if path.is_dir():
+                files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
+            elif path.exists():
+                files.append(path)
+            else:
+                problems.append(Problem("no such file or folder", path))
+    else:
+        library = _library(procedures_dirs, config)
+        assert isinstance(library, Library)
+        files = list(library.paths.values())
+    entries, found = scan_files(files)
+    problems.extend(found)
+    if problems:
+        raise ContentError(problems)
+    noun = "procedure" if len(entries) == 1 else "procedures"
+    stdout_console().print(f"{len(entries)} {noun} valid", markup=False)
+
+
+def schema_command() -> None:
+    """Print the JSON Schema of a procedure file."""
+    from procguide.model import Procedure
+    from procguide.output import write_stdout
+
+    schema = Procedure.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "procguide procedure"
+    write_stdout((json.dumps(schema, indent=2) + "\n").encode())

@@ -1,0 +1,129 @@
+"""Clinic settings: name, phones, time zone and defaults, read from a YAML file.
+
+Found in this order: ``--config FILE``, ``$PROCGUIDE_CONFIG``, ``procguide.yaml`` in the current
+folder, then ``procguide.yaml`` in the user's config folder. With none, handouts still work and
+tell the patient to call "your clinic".
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from procguide.errors import ContentError, Problem
+from procguide.model import OffsetField, Text
+
+FILE_NAME = "procguide.yaml"
+ENV_VAR = "PROCGUIDE_CONFIG"
+_PHONE = r"^[0-9A-Za-z+().,#*/ -]{3,40}$"
+
+Phone = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+                  Field(pattern=_PHONE)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Clinic(_Strict):
+    """Who the patient should call, printed on every handout."""
+
+    name: Text | None = None
+    """The clinic's name as patients know it."""
+    phone: Phone | None = None
+    """The number patients call in opening hours."""
+    after_hours_phone: Phone | None = None
+    """The number patients call when the clinic is closed."""
+    emergency_number: Phone = "911"
+    """The emergency number in the clinic's country."""
+    address: Text | None = None
+    """Street address, on one line."""
+    timezone: str | None = None
+    """IANA time zone of the clinic, such as America/New_York. Default: this computer's."""
+    footer: Text | None = None
+    """Extra footer text, for example a document reference."""
+    arrive_before: OffsetField | None = None
+    """How long before the procedure patients should arrive, such as 30min (clinic policy)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"unknown time zone '{value}'; use an IANA name like America/New_York"
+                ) from None
+        return value
+
+
+class Settings(_Strict):
+    """The whole config file."""
+
+    clinic: Clinic = Clinic()
+    """Clinic details printed on handouts."""
+    language: Literal["en"] = "en"
+    """Default handout language."""
+    paper: Literal["letter", "a4"] = "letter"
+    """Default paper size for PDF."""
+    templates_dir: Path | None = None
+    """Folder of the clinic's own templates, relative to this file."""
+    procedures_dirs: tuple[Path, ...] = ()
+    """Folders of the clinic's own procedures, relative to this file."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings and the file they came from (None when no file was found)."""
+
+    settings: Settings
+    path: Path | None
+
+    @property
+    def clinic(self) -> Clinic:
+        """The clinic's details."""
+        return self.settings.clinic
+
+
+def find_config_file(explicit: Path | None) -> Path | None:
+    """The config file to use, or None when there is none."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(ENV_VAR)
+    if from_env:
+        return Path(from_env)
+    local = Path.cwd() / FILE_NAME
+    if local.is_file():
+        return local
+    import typer  # already loaded by the CLI; gives the platform's config folder
+
+    user = Path(typer.get_app_dir("procguide")) / FILE_NAME
+    return user if user.is_file() else None
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    """Find and read the config; relative folders in it are taken from the file's folder."""
+    path = find_config_file(explicit)
+    if path is None:
+        return Config(Settings(), None)
+    if not path.exists():
+        raise ContentError([Problem("config file not found", path)])
+    from procguide.validation import validate
+    from procguide.yamlsafe import load_file
+
+    _, loaded = load_file(path)
+    settings = validate(Settings, loaded)
+    base = path.parent
+    settings = settings.model_copy(
+        update={
+            "templates_dir": base / settings.templates_dir if settings.templates_dir else None,
+            "procedures_dirs": tuple(base / d for d in settings.procedures_dirs),
+        }
+    )
+    return Config(settings, path)

@@ -1,0 +1,141 @@
+"""Make one document: config, procedure, personal details, then the chosen format."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from procguide.errors import UsageError
+
+SUFFIX_FORMATS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
+TEMPLATE_FORMATS = ("terminal", "text", "markdown", "html")
+ALL_FORMATS = (*TEMPLATE_FORMATS, "json")
+
+
+@dataclass
+class Request:
+    """Everything one document command was asked for."""
+
+    view: str
+    procedure: str
+    patient: str | None = None
+    date: str | None = None
+    time: str | None = None
+    clinician: str | None = None
+    flag: list[str] | None = None
+    hold: list[str] | None = None
+    note: str | None = None
+    format: str | None = None
+    output: Path | None = None
+    config: Path | None = None
+    templates_dir: Path | None = None
+    procedures_dir: list[Path] | None = None
+    kind: str = "pre"
+    color: bool | None = None
+
+
+def choose_format(requested: str | None, output: Path | None) -> str:
+    """The format asked for, else the one the output file's suffix names, else by terminal."""
+    from procguide.console import stdout_is_terminal
+
+    if requested is not None:
+        fmt = requested.strip().lower()
+        if fmt not in ALL_FORMATS:
+            raise UsageError(f"unknown format '{requested}'", hint=f"use one of: {', '.join(ALL_FORMATS)}")
+    elif output is not None:
+        fmt = SUFFIX_FORMATS.get(output.suffix.lower(), "")
+        if not fmt:
+            raise UsageError(
+                f"cannot tell the format from the name {output.name}",
+                hint=f"add --format ({', '.join(ALL_FORMATS)})",
+            )
+    else:
+        fmt = "terminal" if stdout_is_terminal() else "text"
+    if fmt == "terminal" and output is not None:
+        raise UsageError("the terminal format is for the screen", hint="use --format text for a file")
+    return fmt
+
+
+def personal_from(request: Request) -> Any:
+    """Check and collect the patient's details from the command line."""
+    from procguide.document import Hold, Personal, clean_text
+    from procguide.schedule import parse_date, parse_time
+
+    def text(value: str | None, option: str) -> str | None:
+        return clean_text(value, option) or None if value is not None else None
+
+    flags = frozenset(f.strip().lower() for f in request.flag or ())
+    holds = tuple(Hold.parse(h) for h in request.hold or ())
+    medicines = [h.medicine.casefold() for h in holds]
+    if len(set(medicines)) != len(medicines):
+        raise UsageError("the same medicine is given twice with --hold")
+    return Personal(
+        patient=text(request.patient, "--patient"),
+        clinician=text(request.clinician, "--clinician"),
+        note=text(request.note, "--note"),
+        day=parse_date(request.date) if request.date is not None else None,
+        at=parse_time(request.time) if request.time is not None else None,
+        flags=flags,
+        holds=holds,
+    )
+
+
+def produce(request: Request) -> list[str]:
+    """Make the document ``request`` asks for and write or print it; return warnings."""
+    from procguide.config import load_config
+    from procguide.document import build
+    from procguide.library import Library
+    from procguide.wording import Wording
+
+    if request.kind not in ("pre", "discharge"):
+        raise UsageError(f"unknown --kind '{request.kind}'", hint="use pre or discharge")
+    fmt = choose_format(request.format, request.output)
+    config = load_config(request.config)
+    settings = config.settings
+    library = Library((*(request.procedures_dir or ()), *settings.procedures_dirs))
+    entry = library.find(request.procedure)
+    personal = personal_from(request)
+    built = build(
+        entry, personal, settings.clinic, Wording(), view=request.view, kind=request.kind
+    )
+    templates_dir = request.templates_dir or settings.templates_dir
+    if fmt == "terminal":
+        _print_terminal(built.data, templates_dir, request.color)
+    else:
+        data = encode(built.data, fmt, templates_dir)
+        _write(data, request.output)
+    return built.warnings
+
+
+def encode(document: dict[str, Any], fmt: str, templates_dir: Path | None) -> bytes:
+    """``document`` as the bytes of ``fmt``."""
+    if fmt == "json":
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    from procguide.render import FORMATS, render
+
+    return render(document, FORMATS[fmt], templates_dir).encode()
+
+
+def _print_terminal(document: dict[str, Any], templates_dir: Path | None, color: bool | None) -> None:
+    from procguide.console import stdout_console
+    from procguide.render import FORMATS, render
+
+    markup = render(document, FORMATS["terminal"], templates_dir)
+    stdout_console(color).print(markup, markup=True, end="")
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    from procguide.output import write_file, write_stdout
+
+    if output is None or str(output) == "-":
+        write_stdout(data)
+    else:
+        write_file(output, data)

@@ -1,0 +1,183 @@
+"""Render a document with Jinja templates, escaping every value for the output format.
+
+Templates are trusted clinic code; everything they print from the document is data. Each
+format escapes in the environment (autoescape for HTML, a ``finalize`` hook for the others),
+so no template line has to remember to. A value that is missing (None or undefined) stops the
+render: a medical handout with a silent blank is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from procguide.errors import TemplateError
+from procguide.resources import builtin_dir
+
+if TYPE_CHECKING:
+    import gettext
+
+    import jinja2
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format rendered from templates."""
+
+    name: str
+    folder: str
+    suffix: str
+    escape: Callable[[str], str]
+    autoescape: bool = False
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+
+
+def escape_markdown(text: str) -> str:
+    """Make ``text`` literal in Markdown: no emphasis, links, HTML, headings or lists."""
+    flat = " ".join(text.split())  # a newline in a value could start a new block
+    flat = _MD_INLINE.sub(r"\\\1", flat)
+    match = _MD_LINE_START.match(flat)
+    if match:
+        if match[2][0].isdigit():
+            end = match.end()
+            flat = flat[:end] + "\\" + flat[end:]
+        else:
+            flat = flat[: match.start(2)] + "\\" + flat[match.start(2) :]
+    return flat
+
+
+def escape_rich(text: str) -> str:
+    """Make ``text`` literal in Rich markup."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+FORMATS: dict[str, Format] = {
+    "terminal": Format("terminal", "terminal", ".rich", escape_rich),
+    "text": Format("text", "text", ".txt", _plain),
+    "markdown": Format("markdown", "markdown", ".md", escape_markdown),
+    "html": Format("html", "html", ".html", _plain, autoescape=True),
+}
+
+
+def template_folders(fmt: Format, clinic_dir: Path | None) -> list[Path]:
+    """Where templates of ``fmt`` are looked up, the clinic's folder first."""
+    folders = [builtin_dir("templates") / fmt.folder]
+    if clinic_dir is not None:
+        folders.insert(0, clinic_dir / fmt.folder)
+    return folders
+
+
+def environment(
+    fmt: Format,
+    clinic_dir: Path | None = None,
+    translations: gettext.NullTranslations | None = None,
+) -> jinja2.Environment:
+    """The one place a Jinja environment is made."""
+    import gettext as _gettext
+
+    import jinja2
+
+    escape = fmt.escape
+
+    def finalize(value: Any) -> Any:
+        if value is None:
+            raise TemplateError("a template printed a value that is missing (None)")
+        if fmt.autoescape or isinstance(value, jinja2.runtime.Undefined):
+            return value
+        return escape(str(value))
+
+    if clinic_dir is not None and not clinic_dir.is_dir():
+        raise TemplateError(f"templates folder not found: {clinic_dir}")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_folders(fmt, clinic_dir)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=fmt.autoescape,
+        finalize=finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations or _gettext.NullTranslations(), newstyle=True
+    )
+    env.filters["wrap"] = wrap
+    env.filters["by_window"] = by_window
+    env.filters["first_upper"] = first_upper
+    return env
+
+
+def wrap(text: str, indent: int = 4, width: int = 78) -> str:
+    """Wrap plain text for a printed page; continuation lines get ``indent`` spaces."""
+    lines = textwrap.wrap(
+        text, width=width - indent, break_long_words=False, break_on_hyphens=False
+    )
+    return ("\n" + " " * indent).join(lines)
+
+
+def first_upper(text: str) -> str:
+    """Capitalise the first letter only (Jinja's ``capitalize`` lowers the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def by_window(recovery: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Group consecutive recovery items that share a window, keeping their order."""
+    groups: list[dict[str, Any]] = []
+    for item in recovery:
+        key = (item["window"]["from"], item["window"]["to"])
+        if groups and groups[-1]["key"] == key:
+            groups[-1]["items"].append(item)
+        else:
+            groups.append({"key": key, "window": item["window"], "items": [item]})
+    return groups
+
+
+def render(
+    document: dict[str, Any],
+    fmt: Format,
+    clinic_dir: Path | None = None,
+    translations: gettext.NullTranslations | None = None,
+) -> str:
+    """Render ``document`` with the template named after its view."""
+    import jinja2
+
+    name = document["view"] + fmt.suffix
+    env = environment(fmt, clinic_dir, translations)
+    try:
+        template = env.get_template(name)
+        return template.render(doc=document)
+    except jinja2.TemplateNotFound as error:
+        folders = ", ".join(str(p) for p in template_folders(fmt, clinic_dir))
+        raise TemplateError(f"template '{error.name}' not found in {folders}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"{error.filename or error.name}:{error.lineno}: {error.message}") from None
+    except jinja2.UndefinedError as error:
+        raise TemplateError(f"{_where(error)}{error.message}") from None
+    except TemplateError as error:
+        raise TemplateError(f"{_where(error)}{error.message}") from None
+
+
+def _where(error: BaseException) -> str:
+    # Jinja rewrites tracebacks so template frames carry the template's file and line.
+    place = ""
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".rich", ".txt", ".md", ".html", ".typ")):
+            place = f"{filename}:{tb.tb_lineno}: "
+        tb = tb.tb_next
+    return place

@@ -1,0 +1,146 @@
+"""Every phrase procguide builds around content: times, windows, holds.
+
+Kept in one place, behind gettext, so a language is a message catalog rather than code.
+"""
+
+from __future__ import annotations
+
+import gettext
+from datetime import date, datetime
+
+from procguide.offsets import Offset
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class Wording:
+    """Phrases in one language."""
+
+    def __init__(self, translations: gettext.NullTranslations | None = None) -> None:
+        self.translations = translations or gettext.NullTranslations()
+        self._ = self.translations.gettext
+        self._n = self.translations.ngettext
+
+    # Lengths of time -------------------------------------------------------------------
+    def amount(self, offset: Offset) -> str:
+        """``6 hours``, ``1 week``."""
+        n = offset.amount
+        forms = {
+            "min": self._n("%(n)d minute", "%(n)d minutes", n),
+            "h": self._n("%(n)d hour", "%(n)d hours", n),
+            "d": self._n("%(n)d day", "%(n)d days", n),
+            "w": self._n("%(n)d week", "%(n)d weeks", n),
+        }
+        return forms[offset.unit] % {"n": n}
+
+    def before(self, offset: Offset) -> str:
+        """``6 hours before your procedure``."""
+        return self._("%(amount)s before your procedure") % {"amount": self.amount(offset)}
+
+    def without(self, offset: Offset) -> str:
+        """``7 days without it before your procedure``, for a held medicine."""
+        return self._("%(amount)s without it before your procedure") % {
+            "amount": self.amount(offset)
+        }
+
+    def after(self, offset: Offset) -> str:
+        """``About 2 weeks after your procedure``."""
+        return self._("About %(amount)s after your procedure") % {"amount": self.amount(offset)}
+
+    def lasting(self, offset: Offset) -> str:
+        """``For 2 days after your procedure``."""
+        return self._("For %(amount)s after your procedure") % {"amount": self.amount(offset)}
+
+    def window(self, start: Offset, end: Offset | None) -> str:
+        """``First 2 hours``, ``From 1 day to 2 weeks after your procedure``."""
+        if end is None:
+            if start.minutes == 0:
+                return self._("After your procedure")
+            return self._("From %(start)s after your procedure") % {"start": self.amount(start)}
+        if start.minutes == 0:
+            return self._("First %(end)s after your procedure") % {"end": self.amount(end)}
+        return self._("From %(start)s to %(end)s after your procedure") % {
+            "start": self.amount(start),
+            "end": self.amount(end),
+        }
+
+    # Dates and times -------------------------------------------------------------------
+    def date(self, day: date) -> str:
+        """``Tue 1 Dec 2026``."""
+        return f"{self._(_DAYS[day.weekday()])} {day.day} {self._(_MONTHS[day.month - 1])} {day.year}"
+
+    def time(self, moment: datetime) -> str:
+        """``03:30`` (24-hour, as clinics write times on handouts)."""
+        return f"{moment:%H:%M}"
+
+    def moment(self, when: datetime | date) -> str:
+        """``at 03:30 on Tue 1 Dec 2026`` for a time, ``on Mon 30 Nov 2026`` for a date."""
+        if isinstance(when, datetime):
+            return self._("at %(time)s on %(date)s") % {
+                "time": self.time(when),
+                "date": self.date(when.date()),
+            }
+        return self._("on %(date)s") % {"date": self.date(when)}
+
+    def date_range(self, first: date, last: date | None) -> str:
+        """``Tue 1 Dec 2026 to Thu 3 Dec 2026``, or one date when both are the same day."""
+        if last is None:
+            return self._("from %(date)s") % {"date": self.date(first)}
+        if first == last:
+            return self.date(first)
+        return self._("%(first)s to %(last)s") % {"first": self.date(first), "last": self.date(last)}
+
+    # Sentences -------------------------------------------------------------------------
+    def hold(self, medicine: str, offset: Offset, last_dose: datetime | date | None) -> str:
+        """What to do about a medicine the clinician has asked the patient to pause."""
+        values = {"medicine": medicine, "amount": self.amount(offset)}
+        if last_dose is None:
+            if offset.is_calendar:
+                text = self._(
+                    "Your care team has asked you to pause %(medicine)s. Do not take it for "
+                    "%(amount)s before your procedure."
+                )
+            else:
+                text = self._(
+                    "Your care team has asked you to pause %(medicine)s. Take your last dose "
+                    "no later than %(amount)s before your procedure."
+                )
+        else:
+            values["when"] = self.moment(last_dose)
+            if isinstance(last_dose, datetime):
+                text = self._(
+                    "Your care team has asked you to pause %(medicine)s. Take your last dose "
+                    "no later than %(when)s (%(amount)s before your procedure)."
+                )
+            else:
+                text = self._(
+                    "Your care team has asked you to pause %(medicine)s. Take your last dose "
+                    "%(when)s. Then take no %(medicine)s for %(amount)s before your procedure."
+                )
+        return (text % values) + " " + self._(
+            "Start it again only when your care team tells you to."
+        )
+
+    def arrive(self) -> str:
+        """The arrival item, when the clinic sets an arrival time."""
+        return self._("Arrive at the clinic.")
+
+    def call_clinic(self, name: str | None, phone: str | None, after_hours: str | None) -> str:
+        """Who to call for the less urgent signs."""
+        who = name or self._("your clinic")
+        if phone and after_hours:
+            return self._("Call %(who)s at %(phone)s (after hours: %(after)s) if you have:") % {
+                "who": who,
+                "phone": phone,
+                "after": after_hours,
+            }
+        if phone:
+            return self._("Call %(who)s at %(phone)s if you have:") % {"who": who, "phone": phone}
+        return self._("Call %(who)s if you have:") % {"who": who}
+
+    def call_emergency(self, number: str) -> str:
+        """Who to call for the urgent signs."""
+        return self._("Call %(number)s now, or go to the nearest emergency room, if you have:") % {
+            "number": number
+        }
