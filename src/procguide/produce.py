@@ -15,9 +15,12 @@ SUFFIX_FORMATS = {
     ".html": "html",
     ".htm": "html",
     ".json": "json",
+    ".pdf": "pdf",
+    ".ics": "ics",
 }
 TEMPLATE_FORMATS = ("terminal", "text", "markdown", "html")
-ALL_FORMATS = (*TEMPLATE_FORMATS, "json")
+BINARY_FORMATS = ("pdf",)
+ALL_FORMATS = (*TEMPLATE_FORMATS, "json", "pdf", "ics")
 
 
 @dataclass
@@ -39,6 +42,9 @@ class Request:
     templates_dir: Path | None = None
     procedures_dir: list[Path] | None = None
     kind: str = "pre"
+    lang: str | None = None
+    paper: str | None = None
+    large_print: bool = False
     color: bool | None = None
 
 
@@ -61,6 +67,8 @@ def choose_format(requested: str | None, output: Path | None) -> str:
         fmt = "terminal" if stdout_is_terminal() else "text"
     if fmt == "terminal" and output is not None:
         raise UsageError("the terminal format is for the screen", hint="use --format text for a file")
+    if fmt in BINARY_FORMATS and (output is None or str(output) == "-") and stdout_is_terminal():
+        raise UsageError(f"{fmt.upper()} is not for the screen", hint=f"add -o FILE.{fmt}")
     return fmt
 
 
@@ -95,6 +103,10 @@ def produce(request: Request) -> list[str]:
     from procguide.library import Library
     from procguide.wording import Wording
 
+    if request.lang not in (None, "en"):
+        raise UsageError(f"no handouts in language '{request.lang}'", hint="available: en")
+    if request.paper not in (None, "letter", "a4"):
+        raise UsageError(f"unknown paper size '{request.paper}'", hint="use letter or a4")
     if request.kind not in ("pre", "discharge"):
         raise UsageError(f"unknown --kind '{request.kind}'", hint="use pre or discharge")
     fmt = choose_format(request.format, request.output)
@@ -110,15 +122,31 @@ def produce(request: Request) -> list[str]:
     if fmt == "terminal":
         _print_terminal(built.data, templates_dir, request.color)
     else:
-        data = encode(built.data, fmt, templates_dir)
+        options = {"paper": request.paper or settings.paper, "large_print": request.large_print}
+        data = encode(built.data, fmt, templates_dir, **options)
         _write(data, request.output)
     return built.warnings
 
 
-def encode(document: dict[str, Any], fmt: str, templates_dir: Path | None) -> bytes:
+def encode(
+    document: dict[str, Any],
+    fmt: str,
+    templates_dir: Path | None,
+    *,
+    paper: str = "letter",
+    large_print: bool = False,
+) -> bytes:
     """``document`` as the bytes of ``fmt``."""
     if fmt == "json":
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "pdf":
+        from procguide.pdf import render_pdf
+
+        return render_pdf(document, templates_dir, paper=paper, large_print=large_print)
+    if fmt == "ics":
+        from procguide.ics import render_ics
+
+        return render_ics(document)
     from procguide.render import FORMATS, render
 
     return render(document, FORMATS[fmt], templates_dir).encode()

@@ -1,0 +1,97 @@
+"""The document commands: prep, steps, aftercare, handout, show."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from procguide.cli import command, state, warning_line
+from procguide.cli_options import (
+    Clinician,
+    ConfigOpt,
+    Day,
+    Flags,
+    Fmt,
+    Holds,
+    Lang,
+    LargePrint,
+    Note,
+    Out,
+    Paper,
+    Patient,
+    Proc,
+    ProceduresDir,
+    TemplatesDir,
+    Time,
+)
+
+
+def _produce(view: str, procedure: str, **options: Any) -> None:
+    from procguide.produce import Request, produce
+
+    request = Request(view=view, procedure=procedure, color=state["color"], **options)
+    for warning in produce(request):
+        warning_line(warning)
+
+
+@command("prep")
+def prep(
+    procedure: Proc, patient: Patient = None, date: Day = None, time: Time = None,
+    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
+    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
+    large_print: LargePrint = False, config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+) -> None:
+    """The preparation checklist, with real dates and times when --date and --time are given."""
+    _produce("prep", **locals())
+
+
+@command("steps")
+def steps(
+    procedure: Proc, patient: Patient = None, date: Day = None, time: Time = None,
+    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
+    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
+    large_print: LargePrint = False, config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+) -> None:
+    """What happens during the procedure, step by step."""
+    _produce("steps", **locals())
+
+
+@command("aftercare")
+def aftercare(
+    procedure: Proc, patient: Patient = None, date: Day = None, time: Time = None,
+    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
+    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
+    large_print: LargePrint = False, config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+) -> None:
+    """The recovery timeline, activity limits, follow-up and when to get help."""
+    _produce("aftercare", **locals())
+
+
+@command("handout")
+def handout(
+    procedure: Proc,
+    kind: Annotated[
+        str, typer.Option("--kind", help="pre (before the procedure) or discharge (going home).")
+    ] = "pre",
+    patient: Patient = None, date: Day = None, time: Time = None,
+    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
+    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
+    large_print: LargePrint = False, config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+) -> None:
+    """The whole sheet: before the procedure (--kind pre) or for going home (--kind discharge)."""
+    _produce("handout", **locals())
+
+
+@command("show")
+def show(
+    procedure: Proc, format: Fmt = None, output: Out = None, lang: Lang = None,
+    config: ConfigOpt = None, templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
+) -> None:
+    """Everything the library says about a procedure, with its sources (for clinicians)."""
+    _produce("overview", **locals())
