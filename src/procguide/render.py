@@ -64,11 +64,27 @@ def escape_rich(text: str) -> str:
     return escape(text)
 
 
+# Backslash, the quote and control characters are the only things a Typst string literal
+# cannot hold as they are; everything else (#, $, *, _, [, <, @) is inert inside one.
+_TYPST_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"'} | {
+    c: f"\\u{{{c:x}}}" for c in (*range(0x20), 0x7F)
+}
+
+
+def escape_typst(text: str) -> str:
+    """``text`` as a Typst string literal, so it prints as data and never as markup.
+
+    Templates write ``#{{ value }}`` in markup and ``{{ value }}`` in code.
+    """
+    return '"' + text.translate(_TYPST_ESCAPES) + '"'
+
+
 FORMATS: dict[str, Format] = {
     "terminal": Format("terminal", "terminal", ".rich", escape_rich),
     "text": Format("text", "text", ".txt", _plain),
     "markdown": Format("markdown", "markdown", ".md", escape_markdown),
     "html": Format("html", "html", ".html", _plain, autoescape=True),
+    "typst": Format("typst", "typst", ".typ", escape_typst),
 }
 
 
@@ -90,21 +106,26 @@ def environment(
 
     import jinja2
 
+    from markupsafe import Markup
+
     escape = fmt.escape
 
+    # Autoescape is on for every format, so macro output and translations (Markup) pass
+    # through once. Data is escaped here for the format and marked safe, so Jinja's own
+    # HTML escaping then leaves it alone; for HTML, Jinja's escaping is the one that applies.
     def finalize(value: Any) -> Any:
         if value is None:
             raise TemplateError("a template printed a value that is missing (None)")
-        if fmt.autoescape or isinstance(value, jinja2.runtime.Undefined):
+        if fmt.autoescape or isinstance(value, (Markup, jinja2.runtime.Undefined)):
             return value
-        return escape(str(value))
+        return Markup(escape(str(value)))
 
     if clinic_dir is not None and not clinic_dir.is_dir():
         raise TemplateError(f"templates folder not found: {clinic_dir}")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_folders(fmt, clinic_dir)]),
         undefined=jinja2.StrictUndefined,
-        autoescape=fmt.autoescape,
+        autoescape=True,
         finalize=finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
