@@ -147,12 +147,15 @@ class Library:
         path = self.paths.get(wanted)
         if path is not None:
             return load_entry(path)
-        # Aliases and codes live inside the files, so every file has to be read.
-        entries = self.load_all()
+        # Aliases and codes live inside the files, so every file has to be read. A broken
+        # file elsewhere in the library must not block a procedure that is fine.
+        entries, problems = self.scan()
         for entry in entries:
             procedure = entry.procedure
             if wanted in procedure.aliases or wanted in procedure.codes.cpt:
                 return entry
+        if problems:
+            raise ContentError(problems)
         names = [e.procedure.id for e in entries] + [a for e in entries for a in e.procedure.aliases]
         close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}?" if close else "run `procguide list` to see them"

@@ -1,0 +1,229 @@
+"""The commands as a user runs them: output, errors and exit codes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from procguide.errors import ExitCode
+
+VIEWS = ["prep", "steps", "aftercare", "handout", "show"]
+FORMATS = ["text", "markdown", "html", "json", "terminal"]
+PERSONAL = ["--patient", "Jane Doe", "--date", "2026-12-01", "--time", "09:30"]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_command_renders_every_format(invoke, view, fmt):
+    args = [view, "blood-patch", "--format", fmt]
+    if view != "show":
+        args += PERSONAL
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "epidural blood patch" in result.stdout.lower()
+    assert "blood-patch · reviewed" in result.stdout or '"procedure": "blood-patch"' in result.stdout
+
+
+def test_prep_with_date_gives_real_times(invoke, clinic_config):
+    result = invoke(
+        "prep", "ebp", *PERSONAL, "--flag", "sedation", "--hold", "clopidogrel=7d",
+        "--config", str(clinic_config), "--format", "text",
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "At 01:30 on Tue 1 Dec 2026 (8 hours before your procedure)" in out
+    assert "At 09:00 on Tue 1 Dec 2026 (30 minutes before your procedure)" in out
+    assert "Take your last dose\n      on Mon 23 Nov 2026" in out or "Take your last dose on Mon 23 Nov 2026" in out
+    assert "North Shore Pain Clinic at 555-0100 (after hours: 555-0199)" in out.replace("\n  ", " ")
+
+
+def test_without_a_date_the_wording_is_relative(invoke):
+    result = invoke("prep", "blood-patch", "--flag", "sedation", "--format", "text")
+    assert result.exit_code == 0
+    assert "8 hours before your procedure:" in result.stdout
+    assert "Tue" not in result.stdout
+
+
+def test_sedation_items_only_with_the_flag(invoke):
+    without = invoke("prep", "blood-patch", "--format", "text").stdout
+    with_flag = invoke("prep", "blood-patch", "--flag", "sedation", "--format", "text").stdout
+    assert "Stop eating food" not in without
+    assert "Stop eating food" in with_flag
+    assert "Drink plenty of fluids before your procedure" in without
+    assert "Drink plenty of fluids before your procedure" not in with_flag
+
+
+def test_json_is_the_resolved_document(invoke, clinic_config):
+    result = invoke("handout", "blood-patch", *PERSONAL, "--config", str(clinic_config),
+                    "--format", "json")
+    doc = json.loads(result.stdout)
+    assert doc["format"] == "procguide-document/1"
+    assert doc["appointment"]["start"] == "2026-12-01T09:30:00-05:00"
+    assert doc["clinic"]["phone"] == "555-0100"
+    assert doc["stamp"]["content_sha256"].startswith(doc["stamp"]["content"])
+    recovery = doc["recovery"][0]["window"]
+    assert (recovery["start_date"], recovery["display"]) == ("2026-12-01", "Tue 1 Dec 2026")
+
+
+def test_discharge_sheet_has_signatures_and_no_preparation(invoke):
+    out = invoke("handout", "blood-patch", "--kind", "discharge", "--format", "text").stdout
+    assert "SIGNATURES" in out and "Nurse" in out
+    assert "BEFORE YOUR PROCEDURE" not in out
+
+
+def test_lookup_by_alias_code_and_any_case(invoke):
+    for name in ("EBP", "epidural-blood-patch", "62273"):
+        result = invoke("steps", name, "--format", "text")
+        assert result.exit_code == 0, name
+        assert "EPIDURAL BLOOD PATCH" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["aftercare", "blod-patch"], ExitCode.USAGE, "error: no procedure is called 'blod-patch' (did you mean blood-patch"),
+        (["prep", "ebp", "--flag", "sedatoin"], ExitCode.USAGE, "error: blood-patch has no flag 'sedatoin' (valid flags: sedation)"),
+        (["prep", "ebp", "--date", "01/02/2026", "--time", "09:30"], ExitCode.USAGE, "error: '01/02/2026' is not a date in YYYY-MM-DD form"),
+        (["prep", "ebp", "--date", "2026-12-01"], ExitCode.USAGE, "error: --time is needed too"),
+        (["prep", "ebp", "--hold", "clopidogrel"], ExitCode.USAGE, "error: --hold 'clopidogrel' needs a medicine and how long before"),
+        (["prep", "ebp", "--hold", "clopidogrel=1m"], ExitCode.USAGE, "'1m' is not a clear offset"),
+        (["prep", "ebp", "--format", "docx"], ExitCode.USAGE, "error: unknown format 'docx'"),
+        (["prep", "ebp", "-o", "x.docx"], ExitCode.USAGE, "error: cannot tell the format from the name x.docx"),
+        (["prep", "ebp", "--patient", "A\x1b[31mB"], ExitCode.USAGE, "invisible control character (U+001B)"),
+        (["prep", "ebp", "--config", "missing.yaml"], ExitCode.INVALID_CONTENT, "error: missing.yaml: config file not found"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_documented_exit_code(invoke, args, code, message):
+    result = invoke(*args)
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_past_date_is_a_warning(invoke):
+    result = invoke("prep", "ebp", "--date", "2020-01-01", "--time", "09:30", "--format", "text")
+    assert result.exit_code == 0
+    assert "warning: the procedure date 2020-01-01 is in the past" in result.stderr
+
+
+def test_output_file_is_written_whole(invoke, tmp_path):
+    target = tmp_path / "jane.html"
+    result = invoke("handout", "blood-patch", *PERSONAL, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert result.stdout == ""
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+@pytest.mark.parametrize("where", ["missing-folder/out.txt", "."])
+def test_unwritable_output_is_exit_5_and_leaves_nothing(invoke, tmp_path, where):
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = invoke("aftercare", "blood-patch", "--format", "text", "-o", where)
+    assert result.exit_code == ExitCode.OUTPUT
+    assert result.stderr.startswith("error: cannot write")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_read_only_folder_is_exit_5(invoke, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        result = invoke("aftercare", "blood-patch", "-o", str(folder / "a.txt"))
+        if result.exit_code == 0:  # running as root: permissions do not apply
+            pytest.skip("permissions are not enforced for this user")
+        assert result.exit_code == ExitCode.OUTPUT
+        assert "permission denied" in result.stderr
+    finally:
+        folder.chmod(0o700)
+
+
+def test_debug_shows_the_traceback(invoke):
+    result = invoke("--debug", "aftercare", "nope")
+    assert result.exit_code != 0
+    assert result.exception is not None
+
+
+def test_list_and_validate(invoke):
+    listed = invoke("list")
+    assert listed.exit_code == 0
+    assert listed.stdout.startswith("basivertebral") or "blood-patch\tEpidural blood patch" in listed.stdout
+    rows = json.loads(invoke("list", "--format", "json").stdout)
+    assert {"id": "blood-patch", "cpt": ["62273"]}.items() <= next(r for r in rows if r["id"] == "blood-patch").items()
+    validated = invoke("validate")
+    assert validated.exit_code == 0
+    assert validated.stdout.strip().endswith("valid")
+
+
+def test_validate_reports_every_bad_file(invoke, tmp_path):
+    (tmp_path / "a.yaml").write_text("id: a\nname: A\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("a: 1\na: 2\n", encoding="utf-8")
+    result = invoke("validate", str(tmp_path))
+    assert result.exit_code == ExitCode.INVALID_CONTENT
+    assert f"{tmp_path / 'a.yaml'}:1: " in result.stderr
+    assert f"{tmp_path / 'b.yaml'}:2: duplicate key 'a'" in result.stderr
+
+
+def test_schema_is_json_schema_with_descriptions(invoke):
+    schema = json.loads(invoke("schema").stdout)
+    assert schema["title"] == "procguide procedure"
+    assert "summary" in schema["required"]
+    assert "plain language" in json.dumps(schema).lower()
+
+
+def test_clinic_procedures_override_built_ins(invoke, tmp_path):
+    from conftest import PROCEDURES
+
+    clinic = tmp_path / "clinic-procs"
+    clinic.mkdir()
+    text = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
+    (clinic / "blood-patch.yaml").write_text(text.replace("name: Epidural blood patch", "name: Blood patch (clinic)"), encoding="utf-8")
+    result = invoke("steps", "ebp", "--procedures-dir", str(clinic), "--format", "text")
+    assert result.exit_code == 0
+    assert "BLOOD PATCH (CLINIC)" in result.stdout
+
+
+def test_clinic_template_overrides_one_template(invoke, tmp_path):
+    (tmp_path / "tpl" / "text").mkdir(parents=True)
+    (tmp_path / "tpl" / "text" / "aftercare.txt").write_text("CUSTOM {{ doc.procedure.name }}\n", encoding="utf-8")
+    result = invoke("aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    assert result.stdout == "CUSTOM Epidural blood patch\n"
+    other = invoke("steps", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    assert "WHAT HAPPENS" in other.stdout  # falls back to the built-in template
+
+
+def test_template_printing_a_missing_value_is_an_error(invoke, tmp_path):
+    (tmp_path / "tpl" / "text").mkdir(parents=True)
+    (tmp_path / "tpl" / "text" / "aftercare.txt").write_text("Dose: {{ doc.procedure.dose }}\n", encoding="utf-8")
+    result = invoke("aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    assert result.exit_code == ExitCode.TEMPLATE
+    assert "aftercare.txt:1:" in result.stderr and "dose" in result.stderr
+    none_tpl = tmp_path / "tpl" / "text" / "aftercare.txt"
+    none_tpl.write_text("Patient: {{ doc.patient.name }}\n", encoding="utf-8")
+    result = invoke("aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    assert result.exit_code == ExitCode.TEMPLATE
+    assert "missing (None)" in result.stderr
+
+
+def test_python_m_procguide_and_version_import_nothing_heavy():
+    code = (
+        "import sys; sys.argv=['procguide','--version']\n"
+        "try:\n import runpy; runpy.run_module('procguide', run_name='__main__')\n"
+        "except SystemExit: pass\n"
+        "heavy=[m for m in ('rich','jinja2','yaml','typst','icalendar','textstat','babel') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "procguide " in out
+    assert "HEAVY []" in out
+
+
+def test_closed_pipe_is_quiet(tmp_path):
+    proc = subprocess.run(
+        f"{sys.executable} -m procguide show blood-patch --format text | head -1",
+        shell=True, capture_output=True, text=True,
+    )
+    assert proc.stdout.startswith("EPIDURAL BLOOD PATCH")
+    assert proc.stderr == ""
