@@ -1,0 +1,95 @@
+"""Hostile text stays literal in every format; the blood patch renders exactly as reviewed."""
+
+import html
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+HOSTILE = "Renée O'Brien <script>alert(1)</script> [bold red]x[/] *a* _b_ {{ 7*7 }} #1 | \\ @d &amp;"
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("PROCGUIDE_UPDATE_GOLDEN") == "1"
+
+
+def _render(invoke, fmt, *extra):
+    result = invoke("handout", "blood-patch", "--patient", HOSTILE, "--note", HOSTILE,
+                    "--clinician", HOSTILE, "--format", fmt, *extra)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_text_keeps_hostile_text_literally(invoke):
+    out = _render(invoke, "text")
+    assert f"Patient: {HOSTILE}" in out
+    assert "49" not in out  # never evaluated as a template
+
+
+def test_json_keeps_hostile_text_literally(invoke):
+    doc = json.loads(_render(invoke, "json"))
+    assert doc["patient"] == {"name": HOSTILE, "clinician": HOSTILE, "note": HOSTILE}
+
+
+def test_html_escapes_every_value(invoke):
+    out = _render(invoke, "html")
+    assert "<script>" not in out
+    cell = re.search(r"<th>Patient</th><td>(.*?)</td>", out)
+    assert cell is not None
+    assert html.unescape(cell[1]) == HOSTILE
+
+
+def test_markdown_escapes_every_value(invoke):
+    out = _render(invoke, "markdown")
+    line = next(line for line in out.splitlines() if line.startswith("- **Patient:**"))
+    value = line.removeprefix("- **Patient:** ")
+    assert "<script>" not in value and "[bold" not in value.replace("\\[bold", "")
+    # CommonMark: a backslash before ASCII punctuation makes it literal; undo that and compare.
+    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value) == HOSTILE
+
+
+def test_terminal_shows_markup_characters_literally(invoke):
+    out = _render(invoke, "terminal", "--date", "2026-12-01", "--time", "09:30")
+    assert f"Patient: {HOSTILE}" in out
+
+
+def test_procedure_text_is_never_a_template(invoke, tmp_path):
+    from conftest import PROCEDURES
+
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    text = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
+    text = text.replace("The blood forms a clot. The clot seals the leak.",
+                        "'{{ 7*7 }} {% raw %} <b>bold</b> [red]x[/red]'")
+    (folder / "blood-patch.yaml").write_text(text, encoding="utf-8")
+    for fmt in ("text", "html", "markdown"):
+        result = invoke("steps", "ebp", "--procedures-dir", str(folder), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        assert "49" not in out
+        assert "{{ 7*7 }}" in out or "{{ 7\\*7 }}" in out
+        assert "<b>bold</b>" not in out or fmt == "text"
+
+
+GOLDEN_ARGS = [
+    "--patient", "Jane Doe", "--clinician", "Dr Ana Ruiz", "--date", "2026-12-01",
+    "--time", "09:30", "--flag", "sedation", "--hold", "clopidogrel=7d",
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "suffix"),
+    [("pre", "text", "txt"), ("pre", "markdown", "md"), ("pre", "html", "html"),
+     ("pre", "json", "json"), ("discharge", "text", "txt"), ("discharge", "html", "html")],
+)
+def test_blood_patch_golden(invoke, clinic_config, kind, fmt, suffix):
+    result = invoke("handout", "blood-patch", "--kind", kind, *GOLDEN_ARGS,
+                    "--config", str(clinic_config), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / f"blood-patch-{kind}.{suffix}"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs; if the change is intended, rerun with PROCGUIDE_UPDATE_GOLDEN=1 "
+        "and review the diff"
+    )
