@@ -22,19 +22,33 @@ def test_every_command_renders_every_format(invoke, view, fmt):
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert "epidural blood patch" in result.stdout.lower()
-    assert "blood-patch · reviewed" in result.stdout or '"procedure": "blood-patch"' in result.stdout
+    assert (
+        "blood-patch · reviewed" in result.stdout or '"procedure": "blood-patch"' in result.stdout
+    )
 
 
 def test_prep_with_date_gives_real_times(invoke, clinic_config):
     result = invoke(
-        "prep", "ebp", *PERSONAL, "--flag", "sedation", "--hold", "clopidogrel=7d",
-        "--config", str(clinic_config), "--format", "text",
+        "prep",
+        "ebp",
+        *PERSONAL,
+        "--flag",
+        "sedation",
+        "--hold",
+        "clopidogrel=7d",
+        "--config",
+        str(clinic_config),
+        "--format",
+        "text",
     )
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "At 01:30 on Tue 1 Dec 2026 (8 hours before your procedure)" in out
     assert "At 09:00 on Tue 1 Dec 2026 (30 minutes before your procedure)" in out
-    assert "Take your last dose\n      on Mon 23 Nov 2026" in out or "Take your last dose on Mon 23 Nov 2026" in out
+    assert (
+        "Take your last dose\n      on Mon 23 Nov 2026" in out
+        or "Take your last dose on Mon 23 Nov 2026" in out
+    )
     assert "North Shore Pain Clinic at 555-0100 (after hours: 555-0199)" in out.replace("\n  ", " ")
 
 
@@ -55,8 +69,9 @@ def test_sedation_items_only_with_the_flag(invoke):
 
 
 def test_json_is_the_resolved_document(invoke, clinic_config):
-    result = invoke("handout", "blood-patch", *PERSONAL, "--config", str(clinic_config),
-                    "--format", "json")
+    result = invoke(
+        "handout", "blood-patch", *PERSONAL, "--config", str(clinic_config), "--format", "json"
+    )
     doc = json.loads(result.stdout)
     assert doc["format"] == "procguide-document/1"
     assert doc["appointment"]["start"] == "2026-12-01T09:30:00-05:00"
@@ -82,16 +97,44 @@ def test_lookup_by_alias_code_and_any_case(invoke):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["aftercare", "blod-patch"], ExitCode.USAGE, "error: no procedure is called 'blod-patch' (did you mean blood-patch"),
-        (["prep", "ebp", "--flag", "sedatoin"], ExitCode.USAGE, "error: blood-patch has no flag 'sedatoin' (valid flags: sedation)"),
-        (["prep", "ebp", "--date", "01/02/2026", "--time", "09:30"], ExitCode.USAGE, "error: '01/02/2026' is not a date in YYYY-MM-DD form"),
+        (
+            ["aftercare", "blod-patch"],
+            ExitCode.USAGE,
+            "error: no procedure is called 'blod-patch' (did you mean blood-patch",
+        ),
+        (
+            ["prep", "ebp", "--flag", "sedatoin"],
+            ExitCode.USAGE,
+            "error: blood-patch has no flag 'sedatoin' (valid flags: sedation)",
+        ),
+        (
+            ["prep", "ebp", "--date", "01/02/2026", "--time", "09:30"],
+            ExitCode.USAGE,
+            "error: '01/02/2026' is not a date in YYYY-MM-DD form",
+        ),
         (["prep", "ebp", "--date", "2026-12-01"], ExitCode.USAGE, "error: --time is needed too"),
-        (["prep", "ebp", "--hold", "clopidogrel"], ExitCode.USAGE, "error: --hold 'clopidogrel' needs a medicine and how long before"),
+        (
+            ["prep", "ebp", "--hold", "clopidogrel"],
+            ExitCode.USAGE,
+            "error: --hold 'clopidogrel' needs a medicine and how long before",
+        ),
         (["prep", "ebp", "--hold", "clopidogrel=1m"], ExitCode.USAGE, "'1m' is not a clear offset"),
         (["prep", "ebp", "--format", "docx"], ExitCode.USAGE, "error: unknown format 'docx'"),
-        (["prep", "ebp", "-o", "x.docx"], ExitCode.USAGE, "error: cannot tell the format from the name x.docx"),
-        (["prep", "ebp", "--patient", "A\x1b[31mB"], ExitCode.USAGE, "invisible control character (U+001B)"),
-        (["prep", "ebp", "--config", "missing.yaml"], ExitCode.INVALID_CONTENT, "error: missing.yaml: config file not found"),
+        (
+            ["prep", "ebp", "-o", "x.docx"],
+            ExitCode.USAGE,
+            "error: cannot tell the format from the name x.docx",
+        ),
+        (
+            ["prep", "ebp", "--patient", "A\x1b[31mB"],
+            ExitCode.USAGE,
+            "invisible control character (U+001B)",
+        ),
+        (
+            ["prep", "ebp", "--config", "missing.yaml"],
+            ExitCode.INVALID_CONTENT,
+            "error: missing.yaml: config file not found",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_a_documented_exit_code(invoke, args, code, message):
@@ -149,9 +192,14 @@ def test_debug_shows_the_traceback(invoke):
 def test_list_and_validate(invoke):
     listed = invoke("list")
     assert listed.exit_code == 0
-    assert listed.stdout.startswith("basivertebral") or "blood-patch\tEpidural blood patch" in listed.stdout
+    assert (
+        listed.stdout.startswith("basivertebral")
+        or "blood-patch\tEpidural blood patch" in listed.stdout
+    )
     rows = json.loads(invoke("list", "--format", "json").stdout)
-    assert {"id": "blood-patch", "cpt": ["62273"]}.items() <= next(r for r in rows if r["id"] == "blood-patch").items()
+    assert {"id": "blood-patch", "cpt": ["62273"]}.items() <= next(
+        r for r in rows if r["id"] == "blood-patch"
+    ).items()
     validated = invoke("validate")
     assert validated.exit_code == 0
     assert validated.stdout.strip().endswith("valid")
@@ -179,7 +227,9 @@ def test_clinic_procedures_override_built_ins(invoke, tmp_path):
     clinic = tmp_path / "clinic-procs"
     clinic.mkdir()
     text = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
-    (clinic / "blood-patch.yaml").write_text(text.replace("name: Epidural blood patch", "name: Blood patch (clinic)"), encoding="utf-8")
+    (clinic / "blood-patch.yaml").write_text(
+        text.replace("name: Epidural blood patch", "name: Blood patch (clinic)"), encoding="utf-8"
+    )
     result = invoke("steps", "ebp", "--procedures-dir", str(clinic), "--format", "text")
     assert result.exit_code == 0
     assert "BLOOD PATCH (CLINIC)" in result.stdout
@@ -187,8 +237,12 @@ def test_clinic_procedures_override_built_ins(invoke, tmp_path):
 
 def test_clinic_template_overrides_one_template(invoke, tmp_path):
     (tmp_path / "tpl" / "text").mkdir(parents=True)
-    (tmp_path / "tpl" / "text" / "aftercare.txt").write_text("CUSTOM {{ doc.procedure.name }}\n", encoding="utf-8")
-    result = invoke("aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    (tmp_path / "tpl" / "text" / "aftercare.txt").write_text(
+        "CUSTOM {{ doc.procedure.name }}\n", encoding="utf-8"
+    )
+    result = invoke(
+        "aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text"
+    )
     assert result.stdout == "CUSTOM Epidural blood patch\n"
     other = invoke("steps", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
     assert "WHAT HAPPENS" in other.stdout  # falls back to the built-in template
@@ -196,13 +250,19 @@ def test_clinic_template_overrides_one_template(invoke, tmp_path):
 
 def test_template_printing_a_missing_value_is_an_error(invoke, tmp_path):
     (tmp_path / "tpl" / "text").mkdir(parents=True)
-    (tmp_path / "tpl" / "text" / "aftercare.txt").write_text("Dose: {{ doc.procedure.dose }}\n", encoding="utf-8")
-    result = invoke("aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    (tmp_path / "tpl" / "text" / "aftercare.txt").write_text(
+        "Dose: {{ doc.procedure.dose }}\n", encoding="utf-8"
+    )
+    result = invoke(
+        "aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text"
+    )
     assert result.exit_code == ExitCode.TEMPLATE
     assert "aftercare.txt:1:" in result.stderr and "dose" in result.stderr
     none_tpl = tmp_path / "tpl" / "text" / "aftercare.txt"
     none_tpl.write_text("Patient: {{ doc.patient.name }}\n", encoding="utf-8")
-    result = invoke("aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    result = invoke(
+        "aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text"
+    )
     assert result.exit_code == ExitCode.TEMPLATE
     assert "missing (None)" in result.stderr
 
@@ -215,7 +275,9 @@ def test_python_m_procguide_and_version_import_nothing_heavy():
         "heavy=[m for m in ('rich','jinja2','yaml','typst','icalendar','textstat','babel') if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert "procguide " in out
     assert "HEAVY []" in out
 
@@ -223,7 +285,9 @@ def test_python_m_procguide_and_version_import_nothing_heavy():
 def test_closed_pipe_is_quiet(tmp_path):
     proc = subprocess.run(
         f"{sys.executable} -m procguide show blood-patch --format text | head -1",
-        shell=True, capture_output=True, text=True,
+        shell=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.stdout.startswith("EPIDURAL BLOOD PATCH")
     assert proc.stderr == ""

@@ -8,14 +8,27 @@ from pathlib import Path
 
 import pytest
 
-HOSTILE = "Renée O'Brien <script>alert(1)</script> [bold red]x[/] *a* _b_ {{ 7*7 }} #1 | \\ @d &amp;"
+HOSTILE = (
+    "Renée O'Brien <script>alert(1)</script> [bold red]x[/] *a* _b_ {{ 7*7 }} #1 | \\ @d &amp;"
+)
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("PROCGUIDE_UPDATE_GOLDEN") == "1"
 
 
 def _render(invoke, fmt, *extra):
-    result = invoke("handout", "blood-patch", "--patient", HOSTILE, "--note", HOSTILE,
-                    "--clinician", HOSTILE, "--format", fmt, *extra)
+    result = invoke(
+        "handout",
+        "blood-patch",
+        "--patient",
+        HOSTILE,
+        "--note",
+        HOSTILE,
+        "--clinician",
+        HOSTILE,
+        "--format",
+        fmt,
+        *extra,
+    )
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -59,8 +72,10 @@ def test_procedure_text_is_never_a_template(invoke, tmp_path):
     folder = tmp_path / "procs"
     folder.mkdir()
     text = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
-    text = text.replace("The blood forms a clot. The clot seals the leak.",
-                        "'{{ 7*7 }} {% raw %} <b>bold</b> [red]x[/red]'")
+    text = text.replace(
+        "The blood forms a clot. The clot seals the leak.",
+        "'{{ 7*7 }} {% raw %} <b>bold</b> [red]x[/red]'",
+    )
     (folder / "blood-patch.yaml").write_text(text, encoding="utf-8")
     for fmt in ("text", "html", "markdown"):
         result = invoke("steps", "ebp", "--procedures-dir", str(folder), "--format", fmt)
@@ -72,19 +87,44 @@ def test_procedure_text_is_never_a_template(invoke, tmp_path):
 
 
 GOLDEN_ARGS = [
-    "--patient", "Jane Doe", "--clinician", "Dr Ana Ruiz", "--date", "2026-12-01",
-    "--time", "09:30", "--flag", "sedation", "--hold", "clopidogrel=7d",
+    "--patient",
+    "Jane Doe",
+    "--clinician",
+    "Dr Ana Ruiz",
+    "--date",
+    "2026-12-01",
+    "--time",
+    "09:30",
+    "--flag",
+    "sedation",
+    "--hold",
+    "clopidogrel=7d",
 ]
 
 
 @pytest.mark.parametrize(
     ("kind", "fmt", "suffix"),
-    [("pre", "text", "txt"), ("pre", "markdown", "md"), ("pre", "html", "html"),
-     ("pre", "json", "json"), ("discharge", "text", "txt"), ("discharge", "html", "html")],
+    [
+        ("pre", "text", "txt"),
+        ("pre", "markdown", "md"),
+        ("pre", "html", "html"),
+        ("pre", "json", "json"),
+        ("discharge", "text", "txt"),
+        ("discharge", "html", "html"),
+    ],
 )
 def test_blood_patch_golden(invoke, clinic_config, kind, fmt, suffix):
-    result = invoke("handout", "blood-patch", "--kind", kind, *GOLDEN_ARGS,
-                    "--config", str(clinic_config), "--format", fmt)
+    result = invoke(
+        "handout",
+        "blood-patch",
+        "--kind",
+        kind,
+        *GOLDEN_ARGS,
+        "--config",
+        str(clinic_config),
+        "--format",
+        fmt,
+    )
     assert result.exit_code == 0, result.output
     golden = GOLDEN / f"blood-patch-{kind}.{suffix}"
     if UPDATE:

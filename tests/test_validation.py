@@ -38,11 +38,15 @@ def test_misspelt_field_suggests_the_right_one(tmp_path):
     text = BLOOD_PATCH.replace("\nsummary:", "\nsumary:")
     path = _write(tmp_path, text)
     line = _line_of(text, "sumary:")
-    assert f"{path}:{line}: sumary: unknown field 'sumary'; did you mean 'summary'?" in _problems(path)
+    assert f"{path}:{line}: sumary: unknown field 'sumary'; did you mean 'summary'?" in _problems(
+        path
+    )
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path):
-    text = BLOOD_PATCH.replace("before: 8h", "before: 1m").replace("    from: 0h\n", "    frm: 0h\n")
+    text = BLOOD_PATCH.replace("before: 8h", "before: 1m").replace(
+        "    from: 0h\n", "    frm: 0h\n"
+    )
     path = _write(tmp_path, text)
     problems = _problems(path)
     offset_line = _line_of(text, "before: 1m")
@@ -58,9 +62,9 @@ def test_missing_required_field_names_the_parent_line(tmp_path):
     del data["get_help"]["call_emergency"]
     path = _write(tmp_path, yaml.safe_dump(data, sort_keys=False))
     problems = _problems(path)
-    assert any(
-        "get_help.call_emergency: is required but missing; add it" in p for p in problems
-    ), problems
+    assert any("get_help.call_emergency: is required but missing; add it" in p for p in problems), (
+        problems
+    )
 
 
 def test_undeclared_flag_and_unknown_source_are_errors(tmp_path):
@@ -97,4 +101,7 @@ def test_a_string_where_an_item_belongs_explains_the_shape(tmp_path):
     )
     path = _write(tmp_path, text)
     line = _line_of(text, "duration: About")
-    assert f"{path}:{line}: duration: must be a mapping of fields here (key: value on the lines below)" in _problems(path)
+    assert (
+        f"{path}:{line}: duration: must be a mapping of fields here (key: value on the lines below)"
+        in _problems(path)
+    )

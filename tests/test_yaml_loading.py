@@ -6,7 +6,10 @@ from procguide.errors import ContentError
 from procguide.yamlsafe import MAX_DEPTH, load_file
 
 CASES = {
-    "duplicate-key": ("a: 1\nb: 2\na: 3\n", "3: duplicate key 'a' (first on line 1); keep one of them"),
+    "duplicate-key": (
+        "a: 1\nb: 2\na: 3\n",
+        "3: duplicate key 'a' (first on line 1); keep one of them",
+    ),
     "alias-bomb": (
         'a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n',
         "1: the anchor &a is not allowed; write the text out in full",

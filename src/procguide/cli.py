@@ -63,14 +63,18 @@ def error_line(message: str) -> None:
     """Print one error line to stderr."""
     from procguide.console import stderr_console
 
-    stderr_console(state["color"]).print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    stderr_console(state["color"]).print(
+        f"error: {message}", markup=False, highlight=False, soft_wrap=True
+    )
 
 
 def warning_line(message: str) -> None:
     """Print one warning line to stderr."""
     from procguide.console import stderr_console
 
-    stderr_console(state["color"]).print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+    stderr_console(state["color"]).print(
+        f"warning: {message}", markup=False, highlight=False, soft_wrap=True
+    )
 
 
 def _silence_stdout() -> None:
@@ -101,7 +105,9 @@ def main_options(
     ] = False,
     color: Annotated[
         bool | None,
-        typer.Option("--color/--no-color", help="Force colour on or off (default: auto, NO_COLOR)."),
+        typer.Option(
+            "--color/--no-color", help="Force colour on or off (default: auto, NO_COLOR)."
+        ),
     ] = None,
 ) -> None:
     """Personalised patient handouts for medical procedures."""

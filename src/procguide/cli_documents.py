@@ -37,11 +37,22 @@ def _produce(view: str, procedure: str, **options: Any) -> None:
 
 @command("prep")
 def prep(
-    procedure: Proc, patient: Patient = None, date: Day = None, time: Time = None,
-    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
-    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
-    large_print: LargePrint = False, config: ConfigOpt = None,
-    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+    procedure: Proc,
+    patient: Patient = None,
+    date: Day = None,
+    time: Time = None,
+    clinician: Clinician = None,
+    flag: Flags = None,
+    hold: Holds = None,
+    note: Note = None,
+    format: Fmt = None,
+    output: Out = None,
+    lang: Lang = None,
+    paper: Paper = None,
+    large_print: LargePrint = False,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
 ) -> None:
     """The preparation checklist, with real dates and times when --date and --time are given."""
     _produce("prep", **locals())
@@ -49,11 +60,22 @@ def prep(
 
 @command("steps")
 def steps(
-    procedure: Proc, patient: Patient = None, date: Day = None, time: Time = None,
-    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
-    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
-    large_print: LargePrint = False, config: ConfigOpt = None,
-    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+    procedure: Proc,
+    patient: Patient = None,
+    date: Day = None,
+    time: Time = None,
+    clinician: Clinician = None,
+    flag: Flags = None,
+    hold: Holds = None,
+    note: Note = None,
+    format: Fmt = None,
+    output: Out = None,
+    lang: Lang = None,
+    paper: Paper = None,
+    large_print: LargePrint = False,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
 ) -> None:
     """What happens during the procedure, step by step."""
     _produce("steps", **locals())
@@ -61,11 +83,22 @@ def steps(
 
 @command("aftercare")
 def aftercare(
-    procedure: Proc, patient: Patient = None, date: Day = None, time: Time = None,
-    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
-    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
-    large_print: LargePrint = False, config: ConfigOpt = None,
-    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+    procedure: Proc,
+    patient: Patient = None,
+    date: Day = None,
+    time: Time = None,
+    clinician: Clinician = None,
+    flag: Flags = None,
+    hold: Holds = None,
+    note: Note = None,
+    format: Fmt = None,
+    output: Out = None,
+    lang: Lang = None,
+    paper: Paper = None,
+    large_print: LargePrint = False,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
 ) -> None:
     """The recovery timeline, activity limits, follow-up and when to get help."""
     _produce("aftercare", **locals())
@@ -77,11 +110,21 @@ def handout(
     kind: Annotated[
         str, typer.Option("--kind", help="pre (before the procedure) or discharge (going home).")
     ] = "pre",
-    patient: Patient = None, date: Day = None, time: Time = None,
-    clinician: Clinician = None, flag: Flags = None, hold: Holds = None, note: Note = None,
-    format: Fmt = None, output: Out = None, lang: Lang = None, paper: Paper = None,
-    large_print: LargePrint = False, config: ConfigOpt = None,
-    templates_dir: TemplatesDir = None, procedures_dir: ProceduresDir = None,
+    patient: Patient = None,
+    date: Day = None,
+    time: Time = None,
+    clinician: Clinician = None,
+    flag: Flags = None,
+    hold: Holds = None,
+    note: Note = None,
+    format: Fmt = None,
+    output: Out = None,
+    lang: Lang = None,
+    paper: Paper = None,
+    large_print: LargePrint = False,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
 ) -> None:
     """The whole sheet: before the procedure (--kind pre) or for going home (--kind discharge)."""
     _produce("handout", **locals())
@@ -89,8 +132,12 @@ def handout(
 
 @command("show")
 def show(
-    procedure: Proc, format: Fmt = None, output: Out = None, lang: Lang = None,
-    config: ConfigOpt = None, templates_dir: TemplatesDir = None,
+    procedure: Proc,
+    format: Fmt = None,
+    output: Out = None,
+    lang: Lang = None,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
     procedures_dir: ProceduresDir = None,
 ) -> None:
     """Everything the library says about a procedure, with its sources (for clinicians)."""

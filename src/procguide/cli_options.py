@@ -18,7 +18,8 @@ Flags = Annotated[
 Holds = Annotated[
     list[str] | None,
     typer.Option(
-        "--hold", help="Medicine the clinician pauses: DRUG=OFFSET, e.g. clopidogrel=7d (repeatable)."
+        "--hold",
+        help="Medicine the clinician pauses: DRUG=OFFSET, e.g. clopidogrel=7d (repeatable).",
     ),
 ]
 Note = Annotated[str | None, typer.Option("--note", help="A note for the patient.")]
@@ -32,7 +33,9 @@ Fmt = Annotated[
     ),
 ]
 Out = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
-Lang = Annotated[str | None, typer.Option("--lang", help="Handout language (default: config, else en).")]
+Lang = Annotated[
+    str | None, typer.Option("--lang", help="Handout language (default: config, else en).")
+]
 Paper = Annotated[
     str | None, typer.Option("--paper", help="PDF paper size: letter or a4 (default: config).")
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from procguide.errors import ContentError, Problem
 
@@ -16,7 +17,9 @@ def _library(procedures_dirs: list[Path], config: Path | None) -> object:
     return Library((*procedures_dirs, *settings.procedures_dirs))
 
 
-def list_command(fmt: str, procedures_dirs: list[Path], config: Path | None, color: bool | None) -> None:
+def list_command(
+    fmt: str, procedures_dirs: list[Path], config: Path | None, color: bool | None
+) -> None:
     """Print the procedures: a table on a terminal, tab-separated lines in a pipe, or JSON."""
     from procguide.console import stdout_console, stdout_is_terminal
     from procguide.errors import UsageError
@@ -28,7 +31,7 @@ def list_command(fmt: str, procedures_dirs: list[Path], config: Path | None, col
     library = _library(procedures_dirs, config)
     assert isinstance(library, Library)
     entries, problems = library.scan()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": e.procedure.id,
             "name": e.procedure.name,
@@ -47,8 +50,13 @@ def list_command(fmt: str, procedures_dirs: list[Path], config: Path | None, col
 
         table = Table("id", "name", "aliases", "CPT", "reviewed", box=None, header_style="bold")
         for row in rows:
-            table.add_row(row["id"], row["name"], ", ".join(row["aliases"]), ", ".join(row["cpt"]),
-                          row["reviewed"])
+            table.add_row(
+                row["id"],
+                row["name"],
+                ", ".join(row["aliases"]),
+                ", ".join(row["cpt"]),
+                row["reviewed"],
+            )
         stdout_console(color).print(table)
     else:
         lines = (

@@ -22,8 +22,9 @@ FILE_NAME = "procguide.yaml"
 ENV_VAR = "PROCGUIDE_CONFIG"
 _PHONE = r"^[0-9A-Za-z+().,#*/ -]{3,40}$"
 
-Phone = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
-                  Field(pattern=_PHONE)]
+Phone = Annotated[
+    str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(pattern=_PHONE)
+]
 
 
 class _Strict(BaseModel):

@@ -43,7 +43,8 @@ class Hold:
         name = clean_text(name, "--hold")
         if not sep or not name or not amount.strip():
             raise UsageError(
-                f"--hold '{text}' needs a medicine and how long before", hint="for example clopidogrel=7d"
+                f"--hold '{text}' needs a medicine and how long before",
+                hint="for example clopidogrel=7d",
             )
         try:
             offset = Offset.parse(amount)
@@ -77,7 +78,9 @@ def clean_text(value: str, option: str) -> str:
     """Collapse white space; refuse control characters that could hide or fake text."""
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n\r":
-            raise UsageError(f"{option} contains an invisible control character (U+{ord(char):04X})")
+            raise UsageError(
+                f"{option} contains an invisible control character (U+{ord(char):04X})"
+            )
     text = " ".join(value.split())
     if len(text) > MAX_FIELD:
         raise UsageError(f"{option} is longer than {MAX_FIELD} characters")
@@ -191,9 +194,7 @@ def _check_flags(procedure: Procedure, flags: frozenset[str]) -> None:
     unknown = sorted(flags - set(procedure.flags))
     if unknown:
         valid = ", ".join(procedure.flags) or "none"
-        raise UsageError(
-            f"{procedure.id} has no flag '{unknown[0]}'", hint=f"valid flags: {valid}"
-        )
+        raise UsageError(f"{procedure.id} has no flag '{unknown[0]}'", hint=f"valid flags: {valid}")
 
 
 def _appointment(
@@ -205,7 +206,9 @@ def _appointment(
         return None
     if personal.day is None or personal.at is None:
         missing = "--date" if personal.day is None else "--time"
-        raise UsageError(f"{missing} is needed too", hint="give both --date YYYY-MM-DD and --time HH:MM")
+        raise UsageError(
+            f"{missing} is needed too", hint="give both --date YYYY-MM-DD and --time HH:MM"
+        )
     appointment = make_appointment(personal.day, personal.at, zone_named(clinic.timezone))
     now = today or datetime.now(appointment.zone).date()
     if appointment.start.date() < now:

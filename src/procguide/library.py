@@ -156,7 +156,9 @@ class Library:
                 return entry
         if problems:
             raise ContentError(problems)
-        names = [e.procedure.id for e in entries] + [a for e in entries for a in e.procedure.aliases]
+        names = [e.procedure.id for e in entries] + [
+            a for e in entries for a in e.procedure.aliases
+        ]
         close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}?" if close else "run `procguide list` to see them"
         raise UnknownProcedureError(f"no procedure is called '{name}'", hint=hint)

@@ -30,7 +30,7 @@ def write_file(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temp, path)
+        Path(temp).replace(path)
         temp = None
     except OSError as error:
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None

@@ -55,7 +55,9 @@ def choose_format(requested: str | None, output: Path | None) -> str:
     if requested is not None:
         fmt = requested.strip().lower()
         if fmt not in ALL_FORMATS:
-            raise UsageError(f"unknown format '{requested}'", hint=f"use one of: {', '.join(ALL_FORMATS)}")
+            raise UsageError(
+                f"unknown format '{requested}'", hint=f"use one of: {', '.join(ALL_FORMATS)}"
+            )
     elif output is not None:
         fmt = SUFFIX_FORMATS.get(output.suffix.lower(), "")
         if not fmt:
@@ -66,7 +68,9 @@ def choose_format(requested: str | None, output: Path | None) -> str:
     else:
         fmt = "terminal" if stdout_is_terminal() else "text"
     if fmt == "terminal" and output is not None:
-        raise UsageError("the terminal format is for the screen", hint="use --format text for a file")
+        raise UsageError(
+            "the terminal format is for the screen", hint="use --format text for a file"
+        )
     if fmt in BINARY_FORMATS and (output is None or str(output) == "-") and stdout_is_terminal():
         raise UsageError(f"{fmt.upper()} is not for the screen", hint=f"add -o FILE.{fmt}")
     return fmt
@@ -115,15 +119,13 @@ def produce(request: Request) -> list[str]:
     library = Library((*(request.procedures_dir or ()), *settings.procedures_dirs))
     entry = library.find(request.procedure)
     personal = personal_from(request)
-    built = build(
-        entry, personal, settings.clinic, Wording(), view=request.view, kind=request.kind
-    )
+    built = build(entry, personal, settings.clinic, Wording(), view=request.view, kind=request.kind)
     templates_dir = request.templates_dir or settings.templates_dir
     if fmt == "terminal":
         _print_terminal(built.data, templates_dir, request.color)
     else:
-        options = {"paper": request.paper or settings.paper, "large_print": request.large_print}
-        data = encode(built.data, fmt, templates_dir, **options)
+        paper = request.paper or settings.paper
+        data = encode(built.data, fmt, templates_dir, paper=paper, large_print=request.large_print)
         _write(data, request.output)
     return built.warnings
 
@@ -152,7 +154,9 @@ def encode(
     return render(document, FORMATS[fmt], templates_dir).encode()
 
 
-def _print_terminal(document: dict[str, Any], templates_dir: Path | None, color: bool | None) -> None:
+def _print_terminal(
+    document: dict[str, Any], templates_dir: Path | None, color: bool | None
+) -> None:
     from procguide.console import stdout_console
     from procguide.render import FORMATS, render
 

@@ -105,7 +105,6 @@ def environment(
     import gettext as _gettext
 
     import jinja2
-
     from markupsafe import Markup
 
     escape = fmt.escape
@@ -185,7 +184,9 @@ def render(
         folders = ", ".join(str(p) for p in template_folders(fmt, clinic_dir))
         raise TemplateError(f"template '{error.name}' not found in {folders}") from None
     except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(f"{error.filename or error.name}:{error.lineno}: {error.message}") from None
+        raise TemplateError(
+            f"{error.filename or error.name}:{error.lineno}: {error.message}"
+        ) from None
     except jinja2.UndefinedError as error:
         raise TemplateError(f"{_where(error)}{error.message}") from None
     except TemplateError as error:

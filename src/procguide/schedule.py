@@ -72,7 +72,9 @@ def parse_time(text: str) -> time:
     """Read a 24-hour ``HH:MM``."""
     match = _TIME.fullmatch(text.strip())
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise UsageError(f"'{text}' is not a 24-hour time", hint="use HH:MM, for example 09:30 or 14:00")
+        raise UsageError(
+            f"'{text}' is not a 24-hour time", hint="use HH:MM, for example 09:30 or 14:00"
+        )
     return time(int(match[1]), int(match[2]))
 
 

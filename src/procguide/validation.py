@@ -19,7 +19,9 @@ def validate(model: type[M], loaded: Loaded) -> M:
     """Validate ``loaded.data`` as ``model``; raise ContentError listing every problem."""
     if not isinstance(loaded.data, dict):
         kind = type(loaded.data).__name__
-        message = f"the file must be a mapping of fields (key: value), not a {_KIND.get(kind, kind)}"
+        message = (
+            f"the file must be a mapping of fields (key: value), not a {_KIND.get(kind, kind)}"
+        )
         raise ContentError([Problem(message, loaded.path, 1)])
     try:
         return model.model_validate(loaded.data)

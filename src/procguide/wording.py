@@ -6,7 +6,7 @@ Kept in one place, behind gettext, so a language is a message catalog rather tha
 from __future__ import annotations
 
 import gettext
-from datetime import date, datetime
+import datetime as dt
 
 from procguide.offsets import Offset
 
@@ -66,33 +66,38 @@ class Wording:
         }
 
     # Dates and times -------------------------------------------------------------------
-    def date(self, day: date) -> str:
+    def date(self, day: dt.date) -> str:
         """``Tue 1 Dec 2026``."""
-        return f"{self._(_DAYS[day.weekday()])} {day.day} {self._(_MONTHS[day.month - 1])} {day.year}"
+        return (
+            f"{self._(_DAYS[day.weekday()])} {day.day} {self._(_MONTHS[day.month - 1])} {day.year}"
+        )
 
-    def time(self, moment: datetime) -> str:
+    def time(self, moment: dt.datetime) -> str:
         """``03:30`` (24-hour, as clinics write times on handouts)."""
         return f"{moment:%H:%M}"
 
-    def moment(self, when: datetime | date) -> str:
+    def moment(self, when: dt.datetime | dt.date) -> str:
         """``at 03:30 on Tue 1 Dec 2026`` for a time, ``on Mon 30 Nov 2026`` for a date."""
-        if isinstance(when, datetime):
+        if isinstance(when, dt.datetime):
             return self._("at %(time)s on %(date)s") % {
                 "time": self.time(when),
                 "date": self.date(when.date()),
             }
         return self._("on %(date)s") % {"date": self.date(when)}
 
-    def date_range(self, first: date, last: date | None) -> str:
+    def date_range(self, first: dt.date, last: dt.date | None) -> str:
         """``Tue 1 Dec 2026 to Thu 3 Dec 2026``, or one date when both are the same day."""
         if last is None:
             return self._("from %(date)s") % {"date": self.date(first)}
         if first == last:
             return self.date(first)
-        return self._("%(first)s to %(last)s") % {"first": self.date(first), "last": self.date(last)}
+        return self._("%(first)s to %(last)s") % {
+            "first": self.date(first),
+            "last": self.date(last),
+        }
 
     # Sentences -------------------------------------------------------------------------
-    def hold(self, medicine: str, offset: Offset, last_dose: datetime | date | None) -> str:
+    def hold(self, medicine: str, offset: Offset, last_dose: dt.datetime | dt.date | None) -> str:
         """What to do about a medicine the clinician has asked the patient to pause."""
         values = {"medicine": medicine, "amount": self.amount(offset)}
         if last_dose is None:
@@ -108,7 +113,7 @@ class Wording:
                 )
         else:
             values["when"] = self.moment(last_dose)
-            if isinstance(last_dose, datetime):
+            if isinstance(last_dose, dt.datetime):
                 text = self._(
                     "Your care team has asked you to pause %(medicine)s. Take your last dose "
                     "no later than %(when)s (%(amount)s before your procedure)."
@@ -118,8 +123,8 @@ class Wording:
                     "Your care team has asked you to pause %(medicine)s. Take your last dose "
                     "%(when)s. Then take no %(medicine)s for %(amount)s before your procedure."
                 )
-        return (text % values) + " " + self._(
-            "Start it again only when your care team tells you to."
+        return (
+            (text % values) + " " + self._("Start it again only when your care team tells you to.")
         )
 
     def arrive(self) -> str:
