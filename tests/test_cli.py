@@ -291,3 +291,11 @@ def test_closed_pipe_is_quiet(tmp_path):
     )
     assert proc.stdout.startswith("EPIDURAL BLOOD PATCH")
     assert proc.stderr == ""
+
+
+def test_an_hours_hold_gives_a_clock_time(invoke, clinic_config):
+    result = invoke("prep", "ebp", *PERSONAL, "--hold", "enoxaparin=24h",
+                    "--config", str(clinic_config), "--format", "json")
+    hold = next(i for i in json.loads(result.stdout)["preparation"] if i["kind"] == "hold")
+    assert "Take your last dose no later than 09:30 on Mon 30 Nov 2026 (24 hours before" in hold["text"]
+    assert hold["due"]["at"] == "2026-11-30T09:30:00-05:00"

@@ -111,18 +111,19 @@ class Wording:
                     "Your care team has asked you to pause %(medicine)s. Take your last dose "
                     "no later than %(amount)s before your procedure."
                 )
+        elif isinstance(last_dose, dt.datetime):
+            values["time"] = self.time(last_dose)
+            values["date"] = self.date(last_dose.date())
+            text = self._(
+                "Your care team has asked you to pause %(medicine)s. Take your last dose "
+                "no later than %(time)s on %(date)s (%(amount)s before your procedure)."
+            )
         else:
             values["when"] = self.moment(last_dose)
-            if isinstance(last_dose, dt.datetime):
-                text = self._(
-                    "Your care team has asked you to pause %(medicine)s. Take your last dose "
-                    "no later than %(when)s (%(amount)s before your procedure)."
-                )
-            else:
-                text = self._(
-                    "Your care team has asked you to pause %(medicine)s. Take your last dose "
-                    "%(when)s. Then take no %(medicine)s for %(amount)s before your procedure."
-                )
+            text = self._(
+                "Your care team has asked you to pause %(medicine)s. Take your last dose "
+                "%(when)s. Then take no %(medicine)s for %(amount)s before your procedure."
+            )
         return (
             (text % values) + " " + self._("Start it again only when your care team tells you to.")
         )
