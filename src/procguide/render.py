@@ -191,6 +191,24 @@ def render(
         raise TemplateError(f"{_where(error)}{error.message}") from None
     except TemplateError as error:
         raise TemplateError(f"{_where(error)}{error.message}") from None
+    except UnicodeDecodeError:
+        folders = ", ".join(str(p) for p in template_folders(fmt, clinic_dir))
+        raise TemplateError(
+            f"a template in {folders} is not UTF-8", hint="save it as UTF-8"
+        ) from None
+    except jinja2.TemplateError as error:
+        raise TemplateError(f"{_where(error)}{error.message or type(error).__name__}") from None
+    except (
+        ArithmeticError,
+        AttributeError,
+        LookupError,
+        TypeError,
+        ValueError,
+        RecursionError,
+    ) as error:
+        # A clinic's template is code: its bugs are template errors, not procguide crashes.
+        message = f"the template failed: {type(error).__name__}: {error}"
+        raise TemplateError(f"{_where(error)}{message}") from None
 
 
 def _where(error: BaseException) -> str:
