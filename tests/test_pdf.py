@@ -1,0 +1,222 @@
+"""PDF handouts: what a nurse prints and a patient reads.
+
+Text is checked the way a reader meets it: extracted with poppler's pdftotext (skipped where
+poppler is not installed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import build_tree
+
+HOSTILE = "Renée O'Brien <script> #1 $5 *a* _b_ [c] \\ @d"
+BLOOD_PATCH = ("blood-patch", "--date", "2026-12-01", "--time", "09:30")
+SEDATION_HOLD = ("--flag", "sedation", "--hold", "clopidogrel=7d")
+
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdftohtml")),
+    reason="poppler-utils (pdftotext, pdfinfo, pdftohtml) is not installed",
+)
+
+
+@pytest.fixture
+def make_pdf(invoke, clinic_config, tmp_path):
+    """Run a document command with ``-o FILE.pdf``; return the PDF's path."""
+    count = iter(range(1000))
+
+    def run(*args: str) -> Path:
+        out = tmp_path / f"out-{next(count)}.pdf"
+        result = invoke(*args, "--config", str(clinic_config), "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes().startswith(b"%PDF-")
+        return out
+
+    return run
+
+
+def text_of(pdf: Path) -> str:
+    """The PDF's text in reading order, whitespace folded to single spaces."""
+    raw = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    return " ".join(raw.split())
+
+
+def info(pdf: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True).stdout.decode()
+    return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+def pages(pdf: Path) -> int:
+    return int(info(pdf)["Pages"])
+
+
+@needs_poppler
+def test_pre_sheet_reads_in_order_with_real_times_and_numbers(make_pdf):
+    text = text_of(make_pdf("handout", *BLOOD_PATCH, *SEDATION_HOLD, "--patient", "Jane Doe"))
+
+    assert "Jane Doe" in text
+    assert "North Shore Pain Clinic" in text
+    # Food stops 8 hours before a 09:30 start under sedation.
+    assert "At 01:30 on Tue 1 Dec 2026 (8 hours before your procedure)" in text
+    assert "Take your last dose on Mon 23 Nov 2026" in text
+    assert "Call 911 now" in text
+    assert "555-0100" in text
+    order = ["What it is", "Before your procedure", "01:30", "What happens", "Your recovery"]
+    order += ["Follow-up", "When to get help", "Call 911 now", "Call North Shore Pain Clinic"]
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
+@needs_poppler
+def test_discharge_sheet_has_help_box_signatures_and_footer(invoke, make_pdf):
+    pdf = make_pdf("handout", *BLOOD_PATCH, *SEDATION_HOLD, "--kind", "discharge")
+    text = text_of(pdf)
+
+    assert text.index("When to get help") < text.index("Your recovery")
+    assert "Call 911 now, or go to the nearest emergency room" in text
+    assert "Call North Shore Pain Clinic at 555-0100 (after hours: 555-0199)" in text
+    assert "Tue 1 Dec 2026 to Thu 3 Dec 2026" in text  # recovery dates, computed
+    assert re.search(r"Signatures Patient Date Nurse Date", text)
+    total = pages(pdf)
+    assert f"Page {total} of {total}" in text
+    doc = json.loads(invoke("handout", "blood-patch", "--format", "json").stdout)
+    assert text.count(doc["stamp"]["text"]) == total
+    assert info(pdf)["Title"].strip() == "Epidural blood patch: Going home"
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("paper", "size"), [("letter", "612 x 792 pts"), ("a4", "595.276 x 841.89 pts")]
+)
+def test_discharge_sheet_fits_two_pages(make_pdf, paper, size):
+    pdf = make_pdf("handout", *BLOOD_PATCH, *SEDATION_HOLD, "--kind", "discharge", "--paper", paper)
+
+    assert info(pdf)["Page size"].strip().startswith(size)
+    assert pages(pdf) <= 2
+
+
+def body_size(pdf: Path, words: str) -> float:
+    """The font size (pt) of the line holding ``words``."""
+    xml = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-zoom", "1", "-stdout", str(pdf)],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    sizes = dict(re.findall(r'<fontspec id="(\d+)" size="([\d.]+)"', xml))
+    font = re.search(rf'font="(\d+)"[^>]*>[^<]*{re.escape(words)}', xml)
+    assert font, f"{words!r} not found"
+    return float(sizes[font[1]])
+
+
+@needs_poppler
+def test_large_print_body_is_at_least_14pt(make_pdf):
+    args = ("handout", *BLOOD_PATCH, *SEDATION_HOLD, "--kind", "discharge")
+    normal = make_pdf(*args)
+    large = make_pdf(*args, "--large-print")
+
+    assert body_size(normal, "Drink plenty of water") < 14
+    assert body_size(large, "Drink plenty of water") >= 14
+    assert pages(large) <= 3
+
+
+@needs_poppler
+def test_hostile_name_prints_exactly(make_pdf):
+    note = "Bring glasses — ¿sí? ¡Sí! ≥ 2 ☐ ñ é"
+    pdf = make_pdf("handout", *BLOOD_PATCH, "--patient", HOSTILE, "--note", note)
+    text = text_of(pdf)
+
+    assert HOSTILE in text
+    assert note in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout
+    rows = fonts.decode().splitlines()[2:]
+    assert rows and all(" yes " in row for row in rows)  # every font embedded
+    assert all(re.search(r"AtkinsonHyperlegible|DejaVuSansMono", row) for row in rows)
+
+
+@pytest.mark.parametrize("view", ["prep", "steps", "aftercare", "handout"])
+def test_same_inputs_give_the_same_bytes(make_pdf, view):
+    args = (view, *BLOOD_PATCH, *SEDATION_HOLD, "--patient", "Jane Doe")
+    first = make_pdf(*args).read_bytes()
+    second = make_pdf(*args).read_bytes()
+
+    assert first == second
+    assert b"CreationDate" not in first
+
+
+def test_source_date_epoch_sets_the_pdf_date(make_pdf, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    pdf = make_pdf("prep", *BLOOD_PATCH).read_bytes()
+
+    assert b"/CreationDate(D:20260921141320" in pdf
+
+
+@needs_poppler
+def test_overview_pdf_lists_sources(make_pdf):
+    pdf = make_pdf("show", "blood-patch", "--format", "pdf")
+    text = text_of(pdf)
+    url = "https://www.hey.nhs.uk/patient-leaflet/epidural-blood-patch-what-you-need-to-know"
+
+    assert "Sources" in text and "Patient:" not in text
+    assert "https://www.hey.nhs.uk/patient-leaflet/" in text  # printed; long ones wrap
+    assert f"/URI({url})".encode() in pdf.read_bytes()  # and can be clicked
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [("missing/handout.pdf", "does not exist"), ("a-folder.pdf", "it is a folder")],
+)
+def test_unwritable_output_is_exit_5_with_nothing_left(invoke, tmp_path, target, reason):
+    (tmp_path / "a-folder.pdf").mkdir()
+    before = sorted(tmp_path.rglob("*"))
+    result = invoke("handout", "blood-patch", "--format", "pdf", "-o", str(tmp_path / target))
+
+    assert result.exit_code == 5
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot write") and reason in lines[0]
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+@needs_poppler
+def test_clinic_template_overrides_a_section(invoke, tmp_path):
+    build_tree(
+        tmp_path / "clinic-templates",
+        {
+            "typst/handout.typ": '{% extends "base.typ" %}\n'
+            "{% block content %}\n= Our own page\n#{{ doc.patient.name }}\n{% endblock %}\n",
+        },
+    )
+    out = tmp_path / "own.pdf"
+    result = invoke(
+        "handout", "blood-patch", "--patient", HOSTILE, "-o", str(out),
+        "--templates-dir", str(tmp_path / "clinic-templates"),
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    text = text_of(out)
+    assert "Our own page" in text and HOSTILE in text
+    assert "What it is" not in text
+
+
+def test_broken_template_is_exit_4_without_patient_details(invoke, tmp_path):
+    build_tree(
+        tmp_path / "t",
+        {"typst/prep.typ": "#text[#{{ doc.patient.name }}](\n"},
+    )
+    out = tmp_path / "broken.pdf"
+    result = invoke(
+        "prep", "blood-patch", "--patient", "Jane Secret", "-o", str(out),
+        "--templates-dir", str(tmp_path / "t"),
+    )  # fmt: skip
+
+    assert result.exit_code == 4
+    assert "line 1 of the rendered Typst source" in result.stderr
+    assert "Secret" not in result.stderr
+    assert not out.exists()
