@@ -57,11 +57,33 @@ def escape_markdown(text: str) -> str:
     return flat
 
 
-def escape_rich(text: str) -> str:
-    """Make ``text`` literal in Rich markup."""
-    from rich.markup import escape
+# What follows "[" in a Rich tag: a letter, #, / or @, then anything but "[" up to "]".
+_RICH_TAG = re.compile(r"[a-z#/@][^\[]*?\]")
 
-    return escape(text)
+
+def escape_rich(text: str) -> str:
+    r"""Make ``text`` literal in Rich markup, whatever markup comes before or after it.
+
+    rich.markup.escape loses backslashes: Rich turns every "\[" into "[", and reads
+    backslashes before a tag as escapes, so "C:\[x" or a value ending in "\" just before
+    "[/bold]" came out wrong. Backslashes are doubled only where Rich will halve them.
+    """
+    out: list[str] = []
+    run = 0  # backslashes just before this character
+    for index, char in enumerate(text):
+        if char == "\\":
+            run += 1
+            continue
+        if char == "[":
+            tag = _RICH_TAG.match(text, index + 1) is not None
+            out.append("\\" * (2 * run + 1 if tag else run + 1) + "[")
+        else:
+            out.append("\\" * run + char)
+        run = 0
+    if run:
+        # Followed by an empty tag, trailing backslashes mean the same before any template text.
+        out.append("\\" * (2 * run) + "[none][/none]")
+    return "".join(out)
 
 
 # Backslash, the quote and control characters are the only things a Typst string literal
@@ -102,10 +124,11 @@ def environment(
     translations: gettext.NullTranslations | None = None,
 ) -> jinja2.Environment:
     """The one place a Jinja environment is made."""
-    import gettext as _gettext
-
     import jinja2
     from markupsafe import Markup
+
+    from procguide.cache import bytecode_cache
+    from procguide.i18n import install as install_gettext
 
     escape = fmt.escape
 
@@ -131,10 +154,13 @@ def environment(
         lstrip_blocks=True,
         auto_reload=False,
         extensions=["jinja2.ext.i18n"],
+        # Compiling the templates is most of a one-document run; Jinja recompiles any
+        # template whose source changed.
+        bytecode_cache=bytecode_cache(),
     )
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations or _gettext.NullTranslations(), newstyle=True
-    )
+    # Fixed text in the document's language: ``translations`` if given, else the catalog
+    # that ``i18n.active`` chose for the document being rendered.
+    install_gettext(env, translations)
     env.filters["wrap"] = wrap
     env.filters["by_window"] = by_window
     env.filters["first_upper"] = first_upper
