@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from procguide.errors import OutputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -13,8 +15,30 @@ if TYPE_CHECKING:
 def _make(stderr: bool, color: bool | None) -> Console:
     from rich.console import Console
 
+    class _Console(Console):
+        """A console whose write failures are procguide's errors, not exits or tracebacks."""
+
+        def on_broken_pipe(self) -> None:
+            # Rich would exit with status 1; the CLI ends a closed pipe quietly with 0.
+            self.quiet = True
+            raise BrokenPipeError
+
+        def print(self, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().print(*args, **kwargs)
+            except BrokenPipeError:
+                raise
+            except OSError as error:
+                from procguide.output import describe, discard_stdout
+
+                self.quiet = True
+                if not stderr:
+                    discard_stdout()
+                where = "standard error" if stderr else "standard output"
+                raise OutputError(f"cannot write to {where}: {describe(error)}") from None
+
     # emoji and highlighting off: ":smile:" or a number in a patient's note stays as written.
-    return Console(
+    return _Console(
         stderr=stderr,
         emoji=False,
         highlight=False,
@@ -37,4 +61,4 @@ def stderr_console(color: bool | None = None) -> Console:
 
 def stdout_is_terminal() -> bool:
     """Whether results go to a person at a terminal rather than a pipe or file."""
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 _UNITS = {"min": "minute", "h": "hour", "d": "day", "w": "week"}
-_PATTERN = re.compile(r"(\d{1,4})\s*(min|h|d|w)")
+# ASCII digits only: "١h" or a full-width "６h" is not what a reviewer reads as 6h.
+_PATTERN = re.compile(r"(\d{1,4})\s*(min|h|d|w)", re.ASCII)
 HELP = "write a whole number and one unit: 30min, 6h, 2d or 2w"
 
 
@@ -28,7 +29,8 @@ class Offset:
         """Read ``text`` such as ``"6h"``; raise ValueError with a fix when it is unclear."""
         match = _PATTERN.fullmatch(text.strip())
         if match is None:
-            raise ValueError(f"{text!r} is not a clear offset: {HELP}")
+            shown = text if len(text) <= 40 else text[:39] + "…"
+            raise ValueError(f"{shown!r} is not a clear offset: {HELP}")
         amount, unit = int(match[1]), match[2]
         factor = {"min": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}[unit]
         return cls(amount * factor, amount, unit)

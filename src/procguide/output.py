@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -21,8 +22,18 @@ def write_file(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a folder", hint="give a file name")
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write {path}: {folder} is a file, not a folder")
     if not folder.is_dir():
         raise OutputError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        mode = _mode(path)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {describe(error)}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        # /dev/stdout, /dev/null, a named pipe: renaming over one would replace the device.
+        _write_through(path, data)
+        return
     temp: str | None = None
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
@@ -30,16 +41,41 @@ def write_file(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        # mkstemp makes the file private; give it the mode a plain `open` would have.
+        Path(temp).chmod(stat.S_IMODE(mode) if mode is not None else _default_mode())
         Path(temp).replace(path)
         temp = None
     except OSError as error:
-        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+        raise OutputError(f"cannot write {path}: {describe(error)}") from None
     finally:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
 
 
-def _reason(error: OSError) -> str:
+def _mode(path: Path) -> int | None:
+    """The mode of what ``path`` names (following links), or None when it does not exist."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        return None
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as stream:
+            stream.write(data)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {describe(error)}") from None
+
+
+def describe(error: OSError) -> str:
+    """Why a write failed, in words."""
     if error.errno == errno.ENOSPC:
         return "the disk is full"
     if error.errno in (errno.EACCES, errno.EPERM):
@@ -50,7 +86,29 @@ def _reason(error: OSError) -> str:
 
 
 def write_stdout(data: bytes) -> None:
-    """Write ``data`` to standard output."""
-    stream = sys.stdout.buffer
-    stream.write(data)
-    stream.flush()
+    """Write ``data`` to standard output.
+
+    A closed pipe raises BrokenPipeError, which the CLI ends quietly on; any other failure
+    (a full disk behind a redirect) raises OutputError.
+    """
+    if sys.stdout is None:
+        raise OutputError("cannot write the output: standard output is closed")
+    try:
+        stream = sys.stdout.buffer
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        discard_stdout()
+        raise OutputError(f"cannot write to standard output: {describe(error)}") from None
+
+
+def discard_stdout() -> None:
+    """Point standard output at the null device, so the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (tests capture it): nothing is flushed at exit

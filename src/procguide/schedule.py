@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from procguide.errors import UsageError
 from procguide.offsets import Offset
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_TIME = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,17 @@ def parse_date(text: str) -> date:
             hint="for example 2026-12-01; other forms such as 01/02/2026 can be read two ways",
         )
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"'{text}' is not a real date", hint="check the month and day") from None
+    # Offsets reach 9999 weeks (about 192 years) either way; beyond these years the
+    # calendar arithmetic would overflow, and no procedure is booked there anyway.
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(
+            f"'{text}' is not a plausible procedure date",
+            hint=f"use a year from {FIRST_YEAR} to {LAST_YEAR}",
+        )
+    return day
 
 
 def parse_time(text: str) -> time:
@@ -85,7 +94,8 @@ def zone_named(name: str | None) -> ZoneInfo:
         if candidate:
             try:
                 return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                # OSError: a folder such as "America", or a name too long for a file.
                 if name:
                     raise UsageError(f"unknown time zone '{name}'") from None
     return ZoneInfo("UTC")

@@ -9,6 +9,8 @@ composed, because libyaml's composer recurses in C and crashes on very deep nest
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,8 @@ from procguide.errors import ContentError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
+# The largest procedure holds under a thousand values; this bounds the work a file can cause.
+MAX_VALUES = 20_000
 Key = tuple[str | int, ...]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,6 +34,14 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+# Control and format characters (NUL, ESC, right-to-left overrides, zero-width spaces) can
+# hide text, fake it, or drive a terminal; tabs and line ends are layout. The same rule as
+# for text given on the command line (document.clean_text), plus the separators that YAML
+# counts as line ends but editors do not.
+_SUSPECT = re.compile(r"[^\t\n\r\x20-\x7e]")
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_SHOWN = 60
 
 
 @dataclass
@@ -64,8 +76,10 @@ def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        message = f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8"
+        # With a BOM, the decoder's offsets count from after it.
+        body = bytes(error.object)
+        line = body[: error.start].count(b"\n") + 1
+        message = f"byte 0x{body[error.start]:02x} is not UTF-8; save the file as UTF-8"
         raise ContentError([Problem(message, path, line)]) from None
     return raw, text
 
@@ -82,6 +96,7 @@ def parse(text: str, path: Path) -> Loaded:
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         raise ContentError([Problem("the file is empty", path, 1)])
+    _check_characters(text, path)
     loader = _Loader(text)
     try:
         return _Builder(loader, path).build()
@@ -90,10 +105,42 @@ def parse(text: str, path: Path) -> Loaded:
         line = mark.line + 1 if mark is not None else None
         message = _yaml_message(error, text, line)
         raise ContentError([Problem(message, path, line)]) from None
+    except yaml.reader.ReaderError as error:
+        # Characters YAML refuses that _check_characters lets through, such as U+FFFE.
+        message = f"the character {_codepoint(error.character)} is not allowed in YAML"
+        raise ContentError([Problem(message, path)]) from None
     except yaml.YAMLError as error:
-        raise ContentError([Problem(f"not valid YAML: {error}", path)]) from None
+        raise ContentError([Problem(f"not valid YAML: {_clip(str(error), 200)}", path)]) from None
     finally:
         loader.dispose()
+
+
+def _check_characters(text: str, path: Path) -> None:
+    """Refuse invisible control characters anywhere, comments included, naming the line."""
+    for match in _SUSPECT.finditer(text):
+        if _is_invisible(match[0]):
+            line = len(_LINE_END.findall(text, 0, match.start())) + 1
+            raise ContentError([Problem(_invisible(match[0]), path, line)])
+
+
+def _is_invisible(char: str) -> bool:
+    # U+FFFE and U+FFFF are not characters at all; YAML refuses them too.
+    return unicodedata.category(char) in _INVISIBLE or char in "\ufffe\uffff"
+
+
+def _invisible(char: str) -> str:
+    return f"the invisible control character {_codepoint(char)} is not allowed; delete it"
+
+
+def _codepoint(char: str | int) -> str:
+    code = char if isinstance(char, int) else ord(char)
+    return f"U+{code:04X}"
+
+
+def _clip(text: str, limit: int = _SHOWN) -> str:
+    """``text`` on one line and short enough to read in a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _yaml_message(error: yaml.MarkedYAMLError, text: str, line: int | None) -> str:
@@ -164,6 +211,11 @@ class _Builder:
             # A mapping value is reported at its key's line, where a reader looks for it.
             key_line = stack[-1][3] if stack and isinstance(stack[-1][1], dict) else None
             self.loaded.lines.setdefault(path, key_line or _line(event))
+            if len(self.loaded.lines) > MAX_VALUES:
+                message = (
+                    f"holds more than {MAX_VALUES:,} values; split it or check it is the right file"
+                )
+                raise _Fail(message, _line(event))
             value: Any
             if isinstance(event, yaml.ScalarEvent):
                 value = self._scalar(event)
@@ -194,14 +246,25 @@ class _Builder:
 
     def _key(self, event: Any, frame: list[Any]) -> str:
         if not isinstance(event, yaml.ScalarEvent):
-            raise _Fail("a key must be plain text", _line(event))
-        key = self._scalar(event)
-        if not isinstance(key, str):
-            key = str(key)
+            raise _Fail("a key must be plain text, not a list or mapping", _line(event))
+        if event.anchor is not None:
+            raise _Fail(
+                f"the anchor &{event.anchor} is not allowed; write the text out in full",
+                _line(event),
+            )
+        if event.tag not in (None, "!", "tag:yaml.org,2002:str"):
+            raise _Fail(f"the tag {_short(event.tag)} is not allowed; use plain YAML", _line(event))
+        # A key is the text as written: YAML 1.1 would read `no:` as False and `~:` as None.
+        key = str(event.value)
+        if key == "<<" and not event.style:  # plain, not quoted
+            raise _Fail(
+                "merge keys (<<) are not allowed; write the fields out in full", _line(event)
+            )
+        self._check_text(key, event)
         if key in frame[1]:
             first = self.loaded.lines.get((*frame[0], key))
             where = f" (first on line {first})" if first else ""
-            raise _Fail(f"duplicate key '{key}'{where}; keep one of them", _line(event))
+            raise _Fail(f"duplicate key '{_clip(key)}'{where}; keep one of them", _line(event))
         return key
 
     def _check_node(self, event: Any, depth: int) -> None:
@@ -227,11 +290,19 @@ class _Builder:
             tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag not in _PLAIN_TAGS:
             raise _Fail(f"the tag {_short(tag)} is not allowed; use plain YAML", _line(event))
+        self._check_text(event.value, event)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError) as error:
-            raise _Fail(f"{event.value!r} is not a valid value: {error}", _line(event)) from None
+        except (ValueError, OverflowError, yaml.YAMLError) as error:
+            message = f"'{_clip(event.value)}' is not a valid value: {_clip(str(error), 200)}"
+            raise _Fail(message, _line(event)) from None
+
+    def _check_text(self, value: str, event: Any) -> None:
+        # Escapes in quoted text ("\e", "\u202e") make characters the file itself does not hold.
+        for match in _SUSPECT.finditer(value):
+            if _is_invisible(match[0]):
+                raise _Fail(_invisible(match[0]), _line(event))
 
 
 def _line(event: Any) -> int:
