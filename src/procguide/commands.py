@@ -70,29 +70,43 @@ def list_command(
 
 
 def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Path | None) -> None:
-    """Validate files and folders (default: the library); raise listing every problem."""
+    """Validate files and folders (default: the library); raise listing every problem.
+
+    Translations (``ID.LANG.yaml``) are checked against their English file: same items,
+    times, flags and sources, and a ``translates.sha256`` that matches the English file.
+    """
     from procguide.console import stdout_console
     from procguide.library import Library, is_procedure_file, scan_files
+    from procguide.translation import check_folder_translations, files_in, library_files, split_name
 
     files: list[Path] = []
+    translations: list[Path] = []
     problems: list[Problem] = []
+    library = _library(procedures_dirs, config)
+    assert isinstance(library, Library)
     if paths:
         for path in paths:
             if path.is_dir():
                 files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
+                translations.extend(files_in(path))
+            elif path.exists() and split_name(path) is not None:
+                translations.append(path)
             elif path.exists():
                 files.append(path)
             else:
                 problems.append(Problem("no such file or folder", path))
     else:
-        library = _library(procedures_dirs, config)
-        assert isinstance(library, Library)
         files = list(library.paths.values())
+        translations = library_files(library.dirs)
     entries, found = scan_files(files)
+    problems.extend(found)
+    checked, found = check_folder_translations(entries, library.dirs, translations)
     problems.extend(found)
     if problems:
         raise ContentError(problems)
     noun = "procedure" if len(entries) == 1 else "procedures"
+    if checked:
+        noun += f" and {len(checked)} translation{'' if len(checked) == 1 else 's'}"
     stdout_console().print(f"{len(entries)} {noun} valid", markup=False)
 
 

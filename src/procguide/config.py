@@ -69,8 +69,8 @@ class Settings(_Strict):
 
     clinic: Clinic = Clinic()
     """Clinic details printed on handouts."""
-    language: Literal["en"] = "en"
-    """Default handout language."""
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")] = "en"
+    """Default handout language, such as en or es: each handout needs a translation into it."""
     paper: Literal["letter", "a4"] = "letter"
     """Default paper size for PDF."""
     templates_dir: Path | None = None

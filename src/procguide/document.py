@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from procguide.library import Entry
     from procguide.model import Item, Procedure
     from procguide.schedule import Appointment
+    from procguide.translation import Translation
     from procguide.wording import Wording
 
 FORMAT_ID = "procguide-document/1"
@@ -97,9 +98,19 @@ def build(
     kind: str = "pre",
     language: str = "en",
     today: date | None = None,
+    translation: Translation | None = None,
 ) -> Built:
-    """The personalised document for ``view`` of ``entry``."""
-    procedure = entry.procedure
+    """The personalised document for ``view`` of ``entry``.
+
+    With a ``translation`` (checked against ``entry``), the content is the translation's and
+    ``language`` is its language; ``wording`` must be in that language too.
+    """
+    procedure: Procedure = entry.procedure
+    if translation is not None:
+        if translation.source.sha256 != entry.sha256:
+            raise ValueError("the translation was checked against another version of the entry")
+        procedure = translation.procedure
+        language = translation.language
     _check_flags(procedure, personal.flags)
     warnings: list[str] = []
     appointment = _appointment(personal, clinic, warnings, today)
@@ -181,7 +192,7 @@ def build(
             {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url}
             for s in procedure.sources
         ],
-        "stamp": _stamp(entry),
+        "stamp": _stamp(entry, wording, translation),
     }
     return Built(data, warnings)
 
@@ -360,17 +371,25 @@ def _generated() -> str | None:
         raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds") from None
 
 
-def _stamp(entry: Entry) -> dict[str, Any]:
+def _stamp(entry: Entry, wording: Wording, translation: Translation | None) -> dict[str, Any]:
     reviewed = entry.procedure.review.reviewed.isoformat()
-    text = (
-        f"procguide {__version__} · {entry.procedure.id} · reviewed {reviewed} · "
-        f"content {entry.short_hash}"
-    )
-    return {
+    text = wording.stamp(__version__, entry.procedure.id, reviewed, entry.short_hash)
+    stamp: dict[str, Any] = {
         "procguide": __version__,
         "procedure": entry.procedure.id,
         "reviewed": reviewed,
         "content_sha256": entry.sha256,
         "content": entry.short_hash,
-        "text": text,
     }
+    if translation is not None:
+        # Both hashes: the English content the translation was checked against, and the
+        # translation itself, each with its own review.
+        translated = translation.procedure.review.reviewed.isoformat()
+        text += " · " + wording.translation_stamp(translation.short_hash, translated)
+        stamp.update(
+            translation_sha256=translation.sha256,
+            translation=translation.short_hash,
+            translation_reviewed=translated,
+        )
+    stamp["text"] = text
+    return stamp

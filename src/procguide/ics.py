@@ -15,7 +15,6 @@ Rules, chosen so that an imported calendar never disagrees with the printed hand
 from __future__ import annotations
 
 import functools
-import gettext
 import hashlib
 import re
 from collections import Counter
@@ -25,10 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from procguide.errors import MissingDependencyError, UsageError
-
-# Phrases stay here behind gettext so a language can translate them later.
-_translations = gettext.NullTranslations()
-_ = _translations.gettext
+from procguide.i18n import gettext as _  # the document's language (see produce.encode)
 
 TITLE_MAX = 60
 """Longest first sentence used as a title; longer ones get a label instead of a cut."""

@@ -103,17 +103,20 @@ def rule_grade(file: LintFile) -> Iterator[Finding]:
             severity, limit = WARNING, f"the budget of {budget:g}"
         else:
             continue
-        message = f"grade {graded.grade} > {limit}: split long sentences, use shorter words"
-        yield file.finding(key, "grade", severity, message + _hardest(prose))
+        message = (
+            f"grade {graded.grade}{file.ease(prose)} > {limit}: split long sentences, "
+            "use shorter words"
+        )
+        yield file.finding(key, "grade", severity, message + _hardest(file, prose))
 
 
-def _hardest(prose: str) -> str:
+def _hardest(file: LintFile, prose: str) -> str:
     candidates = [s for s in text.sentences(prose) if text.word_count(s) >= 4]
     hint = ""
     if candidates:
-        worst = max(candidates, key=text.grade)
-        hint = f"; hardest: '{text.snippet(worst)}' (grade {text.grade(worst)})"
-    long = text.long_words(prose)
+        worst = max(candidates, key=file.grade)
+        hint = f"; hardest: '{text.snippet(worst)}' (grade {file.grade(worst)})"
+    long = text.long_words(prose) if file.language == "en" else []
     if long:
         hint += f"; long words: {', '.join(long)}"
     return hint
@@ -122,12 +125,12 @@ def _hardest(prose: str) -> str:
 def rule_overall_grade(file: LintFile) -> Iterator[Finding]:
     """The whole procedure must read at or below the budget."""
     prose = text.as_prose([item.text for _, item in file.items])
-    grade = text.grade(prose)
+    grade = file.grade(prose)
     if grade > file.options.max_grade:
         graded = sorted((g for _, _, g in file.grades), key=lambda g: -g.grade)
         worst = ", ".join(f"{g.section} ({g.grade})" for g in graded[:3])
         message = (
-            f"overall grade {grade} > the budget of {file.options.max_grade:g}: "
+            f"overall grade {grade}{file.ease(prose)} > the budget of {file.options.max_grade:g}: "
             f"simplify the hardest sections first: {worst}"
         )
         line = file.loaded.line_of(("id",))
@@ -295,33 +298,60 @@ RULES: tuple[Rule, ...] = (
     rule_unused_source,
 )
 """Every rule, in the order their findings are reported within a line."""
+TRANSLATION_RULES: tuple[Rule, ...] = (
+    rule_grade,
+    rule_overall_grade,
+    rule_long_sentence,
+    rule_required_sections,
+    rule_placeholder,
+    rule_review_date,
+    rule_offset_order,
+    rule_unused_source,
+)
+"""The rules for a translation: the word lists and patterns of the others are English, and a
+translation's items, times and sources are checked against its English file by validation."""
 
 
-def lint_entry(path: Path, procedure: Procedure, options: Options) -> Report:
-    """Lint one procedure that has already passed validation."""
+def lint_entry(path: Path, procedure: Procedure, options: Options, language: str = "en") -> Report:
+    """Lint one procedure (or translation, in ``language``) that has already passed validation."""
     from procguide.yamlsafe import load_file
 
     raw, loaded = load_file(path)
-    file = LintFile(procedure, loaded, raw.decode("utf-8-sig"), options)
-    findings = [finding for rule in RULES for finding in rule(file)]
+    file = LintFile(procedure, loaded, raw.decode("utf-8-sig"), options, language)
+    rules = RULES if language == "en" else TRANSLATION_RULES
+    if language not in text.GRADED_LANGUAGES:
+        rules = tuple(r for r in rules if r not in (rule_grade, rule_overall_grade))
+    findings = [finding for rule in rules for finding in rule(file)]
     findings.sort(key=lambda f: f.line or 0)
     prose = text.as_prose([item.text for _, item in file.items])
+    graded = language in text.GRADED_LANGUAGES
     return Report(
-        procedure.id,
+        procedure.id if language == "en" else f"{procedure.id}.{language}",
         path,
-        text.grade(prose),
+        file.grade(prose) if graded else 0.0,
         text.word_count(prose),
-        tuple(graded for _, _, graded in file.grades),
+        tuple(graded for _, _, graded in file.grades) if graded else (),
         tuple(findings),
     )
 
 
 def lint_files(paths: list[Path], options: Options) -> tuple[list[Report], list[Problem]]:
-    """Validate then lint ``paths``; return the reports, and the problems of invalid files."""
-    from procguide.library import scan_files
+    """Validate then lint ``paths``; return the reports, and the problems of invalid files.
 
-    entries, problems = scan_files(paths)
-    return [lint_entry(e.path, e.procedure, options) for e in entries], problems
+    Translations (``ID.LANG.yaml``) are first checked against their English file.
+    """
+    from procguide.library import scan_files
+    from procguide.resources import builtin_dir
+    from procguide.translation import check_folder_translations, split_name
+
+    english = [p for p in paths if split_name(p) is None]
+    entries, problems = scan_files(english)
+    reports = [lint_entry(e.path, e.procedure, options) for e in entries]
+    translated = [p for p in paths if split_name(p) is not None]
+    checked, found = check_folder_translations(entries, (builtin_dir("procedures"),), translated)
+    problems.extend(found)
+    reports.extend(lint_entry(t.path, t.procedure, options, t.language) for t in checked)
+    return reports, problems
 
 
 def load_jargon(path: Path) -> dict[str, str]:

@@ -67,10 +67,18 @@ class SectionGrade:
 class LintFile:
     """One procedure being linted: its content, its lines, and helpers the rules share."""
 
-    def __init__(self, procedure: Procedure, loaded: Loaded, source: str, options: Options):
+    def __init__(
+        self,
+        procedure: Procedure,
+        loaded: Loaded,
+        source: str,
+        options: Options,
+        language: str = "en",
+    ):
         self.procedure = procedure
         self.loaded = loaded
         self.options = options
+        self.language = language
         self.raw_lines = source.splitlines()
         self.items: list[tuple[Key, Item]] = [(key_of(d), i) for d, i in procedure.items()]
         self.sections: dict[Key, list[tuple[Key, Item]]] = {}
@@ -91,10 +99,20 @@ class LintFile:
         for key, entries in self.sections.items():
             prose = text.as_prose([item.text for _, item in entries])
             graded = SectionGrade(
-                dotted(key), text.grade(prose), text.word_count(prose), self.loaded.line_of(key)
+                dotted(key), self.grade(prose), text.word_count(prose), self.loaded.line_of(key)
             )
             found.append((key, prose, graded))
         return found
+
+    def grade(self, prose: str) -> float:
+        """The reading grade of ``prose`` in this file's language."""
+        return text.grade_in(prose, self.language)
+
+    def ease(self, prose: str) -> str:
+        """For Spanish, the Fernández Huerta score a grade comes from, to quote in messages."""
+        if self.language != "es":
+            return ""
+        return f" (Fernández Huerta {text.fernandez_huerta(prose)})"
 
     @cached_property
     def jargon(self) -> tuple[text.Term, ...]:

@@ -201,16 +201,18 @@ def _files(
 ) -> tuple[list[Path], list[Problem]]:
     from procguide.config import load_config
     from procguide.library import Library, is_procedure_file
+    from procguide.translation import files_in, library_files
 
     files: list[Path] = []
     problems: list[Problem] = []
     if not paths:
         settings = load_config(config).settings
         library = Library((*procedures_dirs, *settings.procedures_dirs))
-        return list(library.paths.values()), problems
+        return [*library.paths.values(), *library_files(library.dirs)], problems
     for path in paths:
         if path.is_dir():
             files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
+            files.extend(files_in(path))
         elif path.exists():
             files.append(path)
         else:

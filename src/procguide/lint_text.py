@@ -18,8 +18,8 @@ from procguide.errors import MissingDependencyError
 
 _ABBREVIATIONS = frozenset({"e.g.", "i.e.", "dr.", "mr.", "mrs.", "ms.", "etc.", "vs.", "approx."})
 # A sentence ends at . ! or ? (perhaps closed by a quote or bracket), then a space and a capital
-# or a digit. "100.4" and "e.g. a" do not end one.
-_BOUNDARY = re.compile(r"[.!?][\"')\]”’]*(\s+)(?=[\"'(\[“‘]?[A-Z0-9])")
+# or a digit (Spanish may open it with ¿ or ¡). "100.4" and "e.g. a" do not end one.
+_BOUNDARY = re.compile(r"[.!?][\"')\]”’»]*(\s+)(?=[\"'(\[“‘«¿¡]?[A-Z0-9ÁÉÍÓÚÑÜ])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
@@ -71,6 +71,43 @@ def grade(text: str) -> float:
             "this textstat version needs a dictionary it downloads from the internet",
             hint="pip install 'textstat>=0.7.5,<0.7.9'",
         ) from None
+
+
+# Fernández Huerta's reading ease (0 to 100, higher is easier) is Flesch's, recalibrated for
+# Spanish, with the same table of school grades: 90-100 5th grade, 80-90 6th, 70-80 7th,
+# 60-70 8th-9th, 50-60 10th-12th, 30-50 college. A score is graded through that table (linear
+# between its band edges), so Spanish text is held to the same grade budget as English.
+_EASE_GRADES = ((100.0, 4.0), (90.0, 5.0), (80.0, 6.0), (70.0, 7.0), (60.0, 9.0), (50.0, 12.0),
+                (30.0, 16.0), (0.0, 18.0))  # fmt: skip
+GRADED_LANGUAGES = ("en", "es")
+"""Languages lint can grade: English (Flesch-Kincaid), Spanish (Fernández Huerta)."""
+
+
+def fernandez_huerta(text: str) -> float:
+    """Fernández Huerta's reading ease of Spanish ``text``, rounded to one decimal."""
+    textstat = _textstat()
+    textstat.set_lang("es")
+    try:
+        return round(float(textstat.fernandez_huerta(text)), 1)
+    finally:
+        textstat.set_lang("en_US")
+
+
+def grade_of_ease(ease: float) -> float:
+    """The school grade of a Flesch-scale reading ease, from the table above."""
+    if ease >= _EASE_GRADES[0][0]:
+        return _EASE_GRADES[0][1]
+    for (high, easy), (low, hard) in zip(_EASE_GRADES, _EASE_GRADES[1:], strict=False):
+        if ease >= low:
+            return round(hard - (ease - low) * (hard - easy) / (high - low), 1)
+    return _EASE_GRADES[-1][1]
+
+
+def grade_in(text: str, language: str) -> float:
+    """The reading grade of ``text`` in ``language`` (English or Spanish)."""
+    if language == "es":
+        return grade_of_ease(fernandez_huerta(text))
+    return grade(text)
 
 
 def long_words(text: str, *, syllables: int = 4, limit: int = 3) -> list[str]:

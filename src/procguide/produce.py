@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procguide.errors import UsageError
+
+if TYPE_CHECKING:
+    from procguide.config import Clinic
+    from procguide.document import Built, Personal
+    from procguide.library import Entry
 
 SUFFIX_FORMATS = {
     ".txt": "text",
@@ -103,12 +108,10 @@ def personal_from(request: Request) -> Any:
 def produce(request: Request) -> list[str]:
     """Make the document ``request`` asks for and write or print it; return warnings."""
     from procguide.config import load_config
-    from procguide.document import build
+    from procguide.i18n import check_code
     from procguide.library import Library
-    from procguide.wording import Wording
 
-    if request.lang not in (None, "en"):
-        raise UsageError(f"no handouts in language '{request.lang}'", hint="available: en")
+    lang = check_code(request.lang) if request.lang is not None else None
     if request.paper not in (None, "letter", "a4"):
         raise UsageError(f"unknown paper size '{request.paper}'", hint="use letter or a4")
     if request.kind not in ("pre", "discharge"):
@@ -119,8 +122,17 @@ def produce(request: Request) -> list[str]:
     library = Library((*(request.procedures_dir or ()), *settings.procedures_dirs))
     entry = library.find(request.procedure)
     personal = personal_from(request)
-    built = build(entry, personal, settings.clinic, Wording(), view=request.view, kind=request.kind)
     templates_dir = request.templates_dir or settings.templates_dir
+    built = document(
+        entry,
+        personal,
+        settings.clinic,
+        lang=lang or settings.language,
+        view=request.view,
+        kind=request.kind,
+        library_dirs=library.dirs,
+        templates_dir=templates_dir,
+    )
     if fmt == "terminal":
         _print_terminal(built.data, templates_dir, request.color)
     else:
@@ -128,6 +140,50 @@ def produce(request: Request) -> list[str]:
         data = encode(built.data, fmt, templates_dir, paper=paper, large_print=request.large_print)
         _write(data, request.output)
     return built.warnings
+
+
+def document(
+    entry: Entry,
+    personal: Personal,
+    clinic: Clinic,
+    *,
+    lang: str,
+    view: str,
+    kind: str = "pre",
+    library_dirs: tuple[Path, ...] = (),
+    templates_dir: Path | None = None,
+) -> Built:
+    """One patient's document about ``entry`` in ``lang``: the single path every command shares.
+
+    The content is the checked translation of ``entry`` (found beside it or in
+    ``library_dirs``), and every phrase and date is in ``lang``, from its catalog (the
+    clinic's in ``templates_dir`` first). Render the result with ``encode``, which picks the
+    same catalog for the templates from the document's ``language``.
+
+    Raises:
+        UsageError: for a language code that is not one, or a procedure with no translation
+            into ``lang`` (the message lists the languages it has).
+        ContentError: for a translation that is invalid, differs from the English file or is
+            out of date, and for a language without a catalog of the fixed text.
+    """
+    from procguide.document import build
+    from procguide.i18n import check_code, translations
+    from procguide.translation import localize
+    from procguide.wording import Wording
+
+    lang = check_code(lang)
+    translation = localize(entry, lang, library_dirs)
+    wording = Wording(translations(lang, templates_dir), lang)
+    return build(
+        entry,
+        personal,
+        clinic,
+        wording,
+        view=view,
+        kind=kind,
+        language=lang,
+        translation=translation,
+    )
 
 
 def encode(
@@ -138,29 +194,34 @@ def encode(
     paper: str = "letter",
     large_print: bool = False,
 ) -> bytes:
-    """``document`` as the bytes of ``fmt``."""
+    """``document`` as the bytes of ``fmt``, its fixed text in the document's language."""
+    from procguide.i18n import active
+
     if fmt == "json":
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
-    if fmt == "pdf":
-        from procguide.pdf import render_pdf
+    with active(document.get("language") or "en", templates_dir):
+        if fmt == "pdf":
+            from procguide.pdf import render_pdf
 
-        return render_pdf(document, templates_dir, paper=paper, large_print=large_print)
-    if fmt == "ics":
-        from procguide.ics import render_ics
+            return render_pdf(document, templates_dir, paper=paper, large_print=large_print)
+        if fmt == "ics":
+            from procguide.ics import render_ics
 
-        return render_ics(document)
-    from procguide.render import FORMATS, render
+            return render_ics(document)
+        from procguide.render import FORMATS, render
 
-    return render(document, FORMATS[fmt], templates_dir).encode()
+        return render(document, FORMATS[fmt], templates_dir).encode()
 
 
 def _print_terminal(
     document: dict[str, Any], templates_dir: Path | None, color: bool | None
 ) -> None:
     from procguide.console import stdout_console
+    from procguide.i18n import active
     from procguide.render import FORMATS, render
 
-    markup = render(document, FORMATS["terminal"], templates_dir)
+    with active(document.get("language") or "en", templates_dir):
+        markup = render(document, FORMATS["terminal"], templates_dir)
     stdout_console(color).print(markup, markup=True, end="")
 
 

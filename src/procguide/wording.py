@@ -5,8 +5,8 @@ Kept in one place, behind gettext, so a language is a message catalog rather tha
 
 from __future__ import annotations
 
-import gettext
 import datetime as dt
+import gettext
 
 from procguide.offsets import Offset
 
@@ -15,10 +15,17 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 class Wording:
-    """Phrases in one language."""
+    """Phrases in one language.
 
-    def __init__(self, translations: gettext.NullTranslations | None = None) -> None:
+    English dates are built here ("Tue 1 Dec 2026"); other languages' dates are formatted by
+    Babel with the patterns their catalog gives, so Babel is only imported for them.
+    """
+
+    def __init__(
+        self, translations: gettext.NullTranslations | None = None, language: str = "en"
+    ) -> None:
         self.translations = translations or gettext.NullTranslations()
+        self.language = language
         self._ = self.translations.gettext
         self._n = self.translations.ngettext
 
@@ -67,19 +74,37 @@ class Wording:
 
     # Dates and times -------------------------------------------------------------------
     def date(self, day: dt.date) -> str:
-        """``Tue 1 Dec 2026``."""
-        return (
-            f"{self._(_DAYS[day.weekday()])} {day.day} {self._(_MONTHS[day.month - 1])} {day.year}"
-        )
+        """``Tue 1 Dec 2026``; ``martes, 1 de diciembre de 2026`` in Spanish."""
+        if self.language == "en":
+            weekday, month = self._(_DAYS[day.weekday()]), self._(_MONTHS[day.month - 1])
+            return f"{weekday} {day.day} {month} {day.year}"
+        from babel.dates import format_date
+
+        # Translators: the Unicode (CLDR) pattern of a date on a handout, written out in
+        # full words where the language reads better so: Spanish "EEEE, d 'de' MMMM 'de' y".
+        return format_date(day, self._("EEE d MMM y"), locale=self._locale)
 
     def time(self, moment: dt.datetime) -> str:
-        """``03:30`` (24-hour, as clinics write times on handouts)."""
-        return f"{moment:%H:%M}"
+        """``03:30`` (24-hour, as clinics write times on handouts); ``3:30`` in Spanish."""
+        if self.language == "en":
+            return f"{moment:%H:%M}"
+        from babel.dates import format_time
+
+        # Translators: the Unicode (CLDR) pattern of a clock time: "HH:mm" is 24-hour with a
+        # leading zero (09:30), "H:mm" without (9:30).
+        pattern = self._("HH:mm")
+        return format_time(moment.replace(tzinfo=None).time(), pattern, locale=self._locale)
+
+    @property
+    def _locale(self) -> str:
+        return self.language.replace("-", "_")
 
     def moment(self, when: dt.datetime | dt.date) -> str:
         """``at 03:30 on Tue 1 Dec 2026`` for a time, ``on Mon 30 Nov 2026`` for a date."""
         if isinstance(when, dt.datetime):
-            return self._("at %(time)s on %(date)s") % {
+            # Translators: the number is the hour (0 to 23), so that an article can agree
+            # with it; in Spanish "a la 1:30" but "a las 2:30". English reads the same.
+            return self._n("at %(time)s on %(date)s", "at %(time)s on %(date)s", when.hour) % {
                 "time": self.time(when),
                 "date": self.date(when.date()),
             }
@@ -114,9 +139,13 @@ class Wording:
         elif isinstance(last_dose, dt.datetime):
             values["time"] = self.time(last_dose)
             values["date"] = self.date(last_dose.date())
-            text = self._(
+            # Translators: the number is the hour (0 to 23), as in "at %(time)s on %(date)s".
+            text = self._n(
                 "Your care team has asked you to pause %(medicine)s. Take your last dose "
-                "no later than %(time)s on %(date)s (%(amount)s before your procedure)."
+                "no later than %(time)s on %(date)s (%(amount)s before your procedure).",
+                "Your care team has asked you to pause %(medicine)s. Take your last dose "
+                "no later than %(time)s on %(date)s (%(amount)s before your procedure).",
+                last_dose.hour,
             )
         else:
             values["when"] = self.moment(last_dose)
@@ -149,4 +178,18 @@ class Wording:
         """Who to call for the urgent signs."""
         return self._("Call %(number)s now, or go to the nearest emergency room, if you have:") % {
             "number": number
+        }
+
+    # The stamp -------------------------------------------------------------------------
+    def stamp(self, version: str, procedure: str, reviewed: str, content: str) -> str:
+        """``procguide 0.1.0 · blood-patch · reviewed 2026-11-21 · content 89e594846069``."""
+        return self._(
+            "procguide %(version)s · %(procedure)s · reviewed %(reviewed)s · content %(content)s"
+        ) % {"version": version, "procedure": procedure, "reviewed": reviewed, "content": content}
+
+    def translation_stamp(self, translation: str, reviewed: str) -> str:
+        """Which translation of the content, and its own review: ``translation 1a2b…``."""
+        return self._("translation %(translation)s, reviewed %(reviewed)s") % {
+            "translation": translation,
+            "reviewed": reviewed,
         }
