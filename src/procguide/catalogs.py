@@ -107,7 +107,7 @@ def update(pot: Any) -> None:
             pot.creation_date = before.creation_date
     pot.header_comment = HEADER
     with pot_path.open("wb") as stream:
-        write_po(stream, pot, width=100, omit_header=False, sort_output=False)
+        write_po(stream, pot, width=100, sort_output=False, include_lineno=False)
     for path in po_files():
         catalog = read_po(path, path.parent.parent.name)
         created = catalog.creation_date
@@ -115,12 +115,14 @@ def update(pot: Any) -> None:
         if _same(catalog, pot):
             catalog.creation_date = created
         with path.open("wb") as stream:
-            write_po(stream, catalog, width=100, ignore_obsolete=True)
+            write_po(stream, catalog, width=100, ignore_obsolete=True, include_lineno=False)
 
 
 def _same(catalog: Any, pot: Any) -> bool:
+    # Files, not lines: the catalogs name where a message is used without line numbers, so
+    # that editing a template does not rewrite them.
     def ids(c: Any) -> set[Any]:
-        return {(m.id, tuple(m.locations)) for m in c if m.id}
+        return {(m.id, tuple(sorted({f for f, _ in m.locations}))) for m in c if m.id}
 
     return ids(catalog) == ids(pot)
 
