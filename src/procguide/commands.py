@@ -44,7 +44,9 @@ def list_command(
         for e in entries
     ]
     if fmt == "json":
-        write_stdout((json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode())
+        # A folder name that is not UTF-8 is shown as \udcff escapes: JSON must be UTF-8.
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        write_stdout(text.encode("utf-8", "backslashreplace"))
     elif stdout_is_terminal() or color:
         from rich.table import Table
 

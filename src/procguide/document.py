@@ -78,7 +78,14 @@ class Built:
 def clean_text(value: str, option: str) -> str:
     """Collapse white space; refuse control characters that could hide or fake text."""
     for char in value:
-        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n\r":
+        category = unicodedata.category(char)
+        if category == "Cs":
+            # Python keeps bytes that are not UTF-8 (from a command line or a file) as these.
+            raise UsageError(
+                f"{option} is not UTF-8 text (byte 0x{ord(char) & 0xFF:02X})",
+                hint="check the encoding of the terminal, script or file it came from",
+            )
+        if category in ("Cc", "Cf") and char not in "\t\n\r":
             raise UsageError(
                 f"{option} contains an invisible control character (U+{ord(char):04X})"
             )
