@@ -176,10 +176,11 @@ def compare(translated: TranslatedProcedure, loaded: Loaded, source: Entry) -> l
     # Citations and flags must exist in the file itself; the id is checked against the
     # English file here, since the file name carries the language too.
     problems.extend(p for p in cross_check(translated, loaded) if p.field != "id")
-    for name in ("id", "aliases"):
-        mine, theirs = getattr(translated, name), getattr(english, name)
-        if mine != theirs:
-            problem((name,), f"changed: {_show(mine)}, the English file has {_show(theirs)}")
+    if translated.id != english.id:
+        problem(("id",), f"changed: '{translated.id}', the English file has '{english.id}'")
+    if translated.aliases != english.aliases:
+        mine, theirs = _show(translated.aliases), _show(english.aliases)
+        problem(("aliases",), f"changed: {mine}, the English file has {theirs}")
     if translated.codes != english.codes:
         problem(("codes",), "changed: the codes must be the English file's")
     for flag in english.flags:

@@ -1,0 +1,532 @@
+"""Handouts in the patient's language: Spanish output, dates, catalogs, and translations that
+must match their English file item by item."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PROCEDURES, build_tree
+from procguide.i18n import translations
+from procguide.offsets import Offset
+from procguide.wording import Wording
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("PROCGUIDE_UPDATE_GOLDEN") == "1"
+ARGS = [
+    "--patient",
+    "María López",
+    "--clinician",
+    "Dra. Ana Ruiz",
+    "--date",
+    "2026-12-01",
+    "--time",
+    "09:30",
+    "--flag",
+    "sedation",
+    "--hold",
+    "clopidogrel=7d",
+    "--hold",
+    "warfarina=13h",
+]
+
+
+def spanish() -> Wording:
+    return Wording(translations("es"), "es")
+
+
+# Golden files -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "suffix"),
+    [("pre", "text", "txt"), ("pre", "html", "html"), ("discharge", "text", "txt")],
+)
+def test_blood_patch_spanish_golden(invoke, clinic_config, kind, fmt, suffix):
+    result = invoke(
+        "handout", "blood-patch", "--lang", "es", "--kind", kind, *ARGS,
+        "--config", str(clinic_config), "--format", fmt,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / f"blood-patch-{kind}.es.{suffix}"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs; if the change is intended, rerun with PROCGUIDE_UPDATE_GOLDEN=1 "
+        "and review the diff"
+    )
+
+
+def test_spanish_handout_has_no_english_fixed_text(invoke, clinic_config):
+    out = invoke(
+        "handout", "blood-patch", "--lang", "es", *ARGS, "--config", str(clinic_config),
+        "--format", "text",
+    ).stdout  # fmt: skip
+    assert "Procedimiento: martes, 1 de diciembre de 2026, 9:30" in out
+    assert "CUÁNDO PEDIR AYUDA" in out and "Llame al 911 ahora" in out
+    for english in ("When to get help", "Before your procedure", "Patient:", "before your", "Tue"):
+        assert english not in out
+    # The stamp names both the English content and the translation, with its own review.
+    english = hashlib.sha256((PROCEDURES / "blood-patch.yaml").read_bytes()).hexdigest()[:12]
+    spanish_ = hashlib.sha256((PROCEDURES / "blood-patch.es.yaml").read_bytes()).hexdigest()[:12]
+    assert f"contenido {english} · traducción {spanish_}, revisada 2026-11-21" in out
+
+
+def test_json_document_records_language_and_both_hashes(invoke):
+    doc = json.loads(invoke("handout", "ebp", "--lang", "es", "--format", "json").stdout)
+    assert doc["language"] == "es"
+    assert doc["procedure"]["name"] == "Parche de sangre epidural"
+    stamp = doc["stamp"]
+    assert (
+        stamp["content_sha256"]
+        == hashlib.sha256((PROCEDURES / "blood-patch.yaml").read_bytes()).hexdigest()
+    )
+    assert (
+        stamp["translation_sha256"]
+        == hashlib.sha256((PROCEDURES / "blood-patch.es.yaml").read_bytes()).hexdigest()
+    )
+
+
+VIEWS = [
+    ("handout", "--kind", "pre"),
+    ("handout", "--kind", "discharge"),
+    ("prep",),
+    ("steps",),
+    ("aftercare",),
+    ("show",),
+]
+
+
+@pytest.mark.parametrize("procedure", ["blood-patch", "epidural-steroid-injection"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "terminal"])
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: "-".join(v))
+def test_every_view_and_format_renders_in_spanish(invoke, clinic_config, procedure, fmt, view):
+    # A message missing from the catalog would stop the render: nothing falls back to English.
+    extra = ["--flag", "sedation", "--date", "2026-12-01", "--time", "09:30"]
+    if view[0] == "show":
+        extra = []
+    result = invoke(
+        *view, procedure, "--lang", "es", *extra, "--config", str(clinic_config), "--format", fmt
+    )
+    assert result.exit_code == 0, result.output
+    assert "é" in result.stdout or "á" in result.stdout
+
+
+def test_calendar_is_in_spanish(invoke, clinic_config):
+    result = invoke(
+        "prep", "blood-patch", "--lang", "es", *ARGS, "--config", str(clinic_config),
+        "--format", "ics",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = result.stdout.replace("\r\n ", "")
+    assert "SUMMARY:Última dosis de clopidogrel" in text
+    assert "Preguntas: llame a North Shore Pain Clinic al 555-0100" in text
+    assert "Last dose" not in text and "Questions" not in text
+
+
+def test_spanish_pdf(invoke, tmp_path):
+    out = tmp_path / "maria.pdf"
+    result = invoke(
+        "handout", "blood-patch", "--lang", "es", "--patient", "María López",
+        "--date", "2026-12-01", "--time", "09:30", "--format", "pdf", "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "María López" in text and "Cuándo pedir ayuda" in text
+        assert "martes, 1 de diciembre de 2026, 9:30" in " ".join(text.split())
+
+
+def test_config_language_is_the_default_and_lang_overrides_it(invoke, tmp_path):
+    config = tmp_path / "clinic.yaml"
+    config.write_text("language: es\n", encoding="utf-8")
+    spanish_ = invoke("steps", "ebp", "--config", str(config), "--format", "text").stdout
+    assert "QUÉ PASA" in spanish_
+    english = invoke("steps", "ebp", "--config", str(config), "--lang", "en", "--format", "text")
+    assert "WHAT HAPPENS" in english.stdout
+
+
+def test_config_language_must_be_a_code(invoke, tmp_path):
+    config = tmp_path / "clinic.yaml"
+    config.write_text("language: ../../etc\n", encoding="utf-8")
+    result = invoke("steps", "ebp", "--config", str(config))
+    assert result.exit_code == 3
+    assert "language" in result.stderr
+
+
+# A missing translation ----------------------------------------------------------------------
+
+
+def test_a_missing_translation_is_exit_2_listing_the_languages(invoke):
+    result = invoke("handout", "blood-patch", "--lang", "fr", "--format", "text")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "blood-patch has no translation into 'fr'" in result.stderr
+    assert "available: en, es" in result.stderr
+
+
+def test_a_procedure_without_translations_lists_only_english(invoke):
+    result = invoke("steps", "nerve-block", "--lang", "es", "--format", "text")
+    assert result.exit_code == 2
+    assert "nerve-block has no translation into Spanish ('es')" in result.stderr
+    assert "available: en)" in result.stderr
+
+
+@pytest.mark.parametrize("code", ["../es", "e", "español", "es/x"])
+def test_a_language_that_is_not_a_code_is_refused(invoke, code):
+    result = invoke("steps", "ebp", "--lang", code)
+    assert result.exit_code == 2
+    assert "is not a language code" in result.stderr
+
+
+# Dates and phrases --------------------------------------------------------------------------
+
+
+def test_english_dates_are_unchanged():
+    words = Wording()
+    assert words.date(dt.date(2026, 12, 1)) == "Tue 1 Dec 2026"
+    assert words.time(dt.datetime(2026, 12, 1, 9, 30)) == "09:30"
+    assert words.moment(dt.datetime(2026, 12, 1, 1, 30)) == "at 01:30 on Tue 1 Dec 2026"
+    assert words.moment(dt.date(2026, 11, 30)) == "on Mon 30 Nov 2026"
+
+
+def test_spanish_dates_are_written_out():
+    words = spanish()
+    assert words.date(dt.date(2026, 12, 1)) == "martes, 1 de diciembre de 2026"
+    assert words.time(dt.datetime(2026, 12, 1, 9, 30)) == "9:30"
+    assert words.moment(dt.date(2026, 11, 30)) == "el lunes, 30 de noviembre de 2026"
+    assert (
+        words.date_range(dt.date(2026, 12, 1), dt.date(2026, 12, 3))
+        == "del martes, 1 de diciembre de 2026 al jueves, 3 de diciembre de 2026"
+    )
+
+
+@pytest.mark.parametrize(
+    ("hour", "expected"),
+    [(1, "a la 1:30"), (0, "a las 0:30"), (2, "a las 2:30"), (13, "a las 13:30")],
+)
+def test_spanish_article_agrees_with_the_hour(hour, expected):
+    moment = dt.datetime(2026, 12, 1, hour, 30)
+    assert spanish().moment(moment) == f"el martes, 1 de diciembre de 2026, {expected}"
+
+
+def test_spanish_amounts_and_windows():
+    words = spanish()
+    assert words.before(Offset.parse("1d")) == "1 día antes de su procedimiento"
+    assert words.window(Offset.parse("0h"), Offset.parse("2w")) == (
+        "Hasta 2 semanas después de su procedimiento"
+    )
+
+
+def test_english_handouts_do_not_import_babel(tmp_path):
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from procguide.cli import app\n"
+        "r = CliRunner().invoke(app, ['handout', 'ebp', '--date', '2026-12-01', '--time', "
+        "'09:30', '--format', 'html'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print('babel' in sys.modules)\n"
+    )
+    env = {**os.environ, "PROCGUIDE_NO_CACHE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+# Catalogs -----------------------------------------------------------------------------------
+
+
+def test_built_in_catalogs_translate_every_message():
+    # Every _() in the templates (all formats) and the code, extracted with Babel, has a
+    # checked translation. Run `python -m procguide.catalogs` after changing any text.
+    from procguide.catalogs import problems, template
+
+    assert problems(template()) == []
+
+
+def test_a_template_message_missing_from_the_catalog_is_an_error(invoke, tmp_path):
+    # A clinic's template adds a heading nobody translated: no handout, rather than a mixed one.
+    templates = build_tree(
+        tmp_path / "templates",
+        {
+            "text/steps.txt": '{% extends "base.txt" %}\n'
+            '{% block title %}{{ _("Brand new heading") }}{% endblock %}\n'
+        },
+    )
+    result = invoke("steps", "ebp", "--lang", "es", "--templates-dir", str(templates))
+    assert result.exit_code == 3
+    assert "no Spanish translation of the message 'Brand new heading'" in result.stderr
+    english = invoke("steps", "ebp", "--templates-dir", str(templates), "--format", "text")
+    assert english.exit_code == 0 and "Brand new heading" in english.stdout
+
+
+def test_a_clinic_adds_a_language_without_code(invoke, tmp_path):
+    # A catalog in the clinic's templates folder and a translation in its procedures folder.
+    po = (Path(translations("es").files[0])).read_text(encoding="utf-8")
+    po = po.replace('"Language: es\\n"', '"Language: pt\\n"').replace(
+        'msgstr "Qué pasa"', 'msgstr "O que acontece"'
+    )
+    templates = build_tree(tmp_path / "templates", {"locale/pt/LC_MESSAGES/procguide.po": po})
+    procedures = tmp_path / "procedures"
+    procedures.mkdir()
+    text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
+    (procedures / "blood-patch.pt.yaml").write_text(text, encoding="utf-8")
+    result = invoke(
+        "steps", "ebp", "--lang", "pt", "--templates-dir", str(templates),
+        "--procedures-dir", str(procedures), "--format", "text",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "O QUE ACONTECE" in result.stdout
+    assert invoke("steps", "ebp", "--lang", "es", "--format", "json").exit_code == 0
+    listed = invoke("steps", "ebp", "--lang", "fr", "--procedures-dir", str(procedures))
+    assert "available: en, es, pt" in listed.stderr
+
+
+def test_a_language_without_a_catalog_is_a_content_error(invoke, tmp_path):
+    procedures = tmp_path / "procedures"
+    procedures.mkdir()
+    text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
+    (procedures / "blood-patch.fr.yaml").write_text(text, encoding="utf-8")
+    result = invoke("steps", "ebp", "--lang", "fr", "--procedures-dir", str(procedures))
+    assert result.exit_code == 3
+    assert "no catalog of the handouts' fixed text in 'fr'" in result.stderr
+
+
+def test_a_document_is_never_rendered_with_another_language_s_text():
+    from procguide.config import Clinic
+    from procguide.document import Personal
+    from procguide.errors import TemplateError
+    from procguide.i18n import active
+    from procguide.library import load_entry
+    from procguide.produce import document
+    from procguide.render import FORMATS, render
+
+    entry = load_entry(PROCEDURES / "blood-patch.yaml")
+    built = document(entry, Personal(), Clinic(), lang="es", view="steps")
+    with pytest.raises(TemplateError, match="the document is in Spanish but the template text"):
+        render(built.data, FORMATS["text"])  # no catalog made active for it
+    with active("es"):
+        assert "QUÉ PASA" in render(built.data, FORMATS["text"])
+
+
+# Translations that drift from their English file ----------------------------------------------
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """A folder with the blood patch in English and Spanish; returns a function to edit them."""
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    for name in ("blood-patch.yaml", "blood-patch.es.yaml"):
+        shutil.copy(PROCEDURES / name, folder / name)
+
+    def edit(name: str, old: str, new: str, count: int = 1) -> Path:
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+        return path
+
+    edit.folder = folder  # type: ignore[attr-defined]
+    return edit
+
+
+def problems_of(invoke, folder: Path) -> list[str]:
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 3, result.output
+    return [line.removeprefix("error: ") for line in result.stderr.splitlines()]
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def only(lines: list[str], path: Path) -> list[str]:
+    # Anything but the hash check, which every edit to the English file also trips.
+    return [line for line in lines if str(path) in line and "translates.sha256" not in line]
+
+
+def test_the_built_in_translations_are_valid_and_up_to_date(invoke):
+    result = invoke("validate")
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"\d+ procedures and 2 translations valid\n", result.stdout)
+
+
+def test_a_translation_behind_its_english_file_is_an_error(invoke, pair):
+    pair("blood-patch.yaml", "Some people sit on the edge", "Some people sit up on the edge")
+    english = hashlib.sha256((pair.folder / "blood-patch.yaml").read_bytes()).hexdigest()
+    spanish_ = pair.folder / "blood-patch.es.yaml"
+    lines = problems_of(invoke, pair.folder)
+    assert lines == [
+        f"{spanish_}:{line_of(spanish_, 'sha256:')}: translates.sha256: out of date: translates "
+        "another version of blood-patch.yaml, which has changed since (it is now "
+        f"{english}); review the translation against the English changes, then set "
+        "translates.sha256 to that value"
+    ]
+    # Handouts refuse it too, in every format.
+    result = invoke(
+        "handout", "ebp", "--lang", "es", "--procedures-dir", str(pair.folder), "--format", "json"
+    )
+    assert result.exit_code == 3 and "out of date" in result.stderr
+    assert invoke("handout", "ebp", "--procedures-dir", str(pair.folder)).exit_code == 0
+    # Updating the hash after the review makes it current again.
+    old = hashlib.sha256((PROCEDURES / "blood-patch.yaml").read_bytes()).hexdigest()
+    pair("blood-patch.es.yaml", old, english)
+    assert invoke("validate", str(pair.folder)).exit_code == 0
+
+
+def test_changed_timing(invoke, pair):
+    path = pair("blood-patch.es.yaml", "    before: 8h", "    before: 6h")
+    assert only(problems_of(invoke, pair.folder), path) == [
+        f"{path}:{line_of(path, 'before: 6h')}: preparation.5.before: changed timing: 6h, "
+        "the English file has 8h"
+    ]
+
+
+def test_changed_window(invoke, pair):
+    path = pair("blood-patch.es.yaml", "    from: 1d\n    to: 2d", "    from: 1d\n    to: 3d")
+    assert only(problems_of(invoke, pair.folder), path) == [
+        f"{path}:{line_of(path, 'to: 3d')}: recovery.4.to: changed timing: 3d, the English file "
+        "has 2d"
+    ]
+
+
+def test_a_timing_dropped(invoke, pair):
+    path = pair("blood-patch.es.yaml", "    before: 3h\n", "")
+    [line] = only(problems_of(invoke, pair.folder), path)
+    assert line.endswith("preparation.6.before: changed timing: none, the English file has 3h")
+
+
+def test_changed_flags(invoke, pair):
+    path = pair("blood-patch.es.yaml", "    unless: [sedation]", "    when: [sedation]")
+    lines = only(problems_of(invoke, pair.folder), path)
+    # `unless` is gone, so the item's own line (its folded text starts on the next one).
+    item = line_of(path, "Tome muchos líquidos antes") - 1
+    assert lines == [
+        f"{path}:{item}: preparation.4.unless: changed flags: unless [], the English file has "
+        "[sedation]",
+        f"{path}:{line_of(path, 'when: [sedation]')}: preparation.4.when: changed flags: when "
+        "[sedation], the English file has []",
+    ]
+
+
+def test_changed_sources(invoke, pair):
+    line = line_of(pair.folder / "blood-patch.es.yaml", "    sources: [ncic-nhs]")
+    path = pair("blood-patch.es.yaml", "    sources: [ncic-nhs]\n", "    sources: [seed-cpt]\n")
+    assert only(problems_of(invoke, pair.folder), path) == [
+        f"{path}:{line}: preparation.0.sources: changed sources: cites [seed-cpt], the English "
+        "file cites [ncic-nhs]"
+    ]
+
+
+def test_missing_item(invoke, pair):
+    path = pair(
+        "blood-patch.es.yaml", "    - text: Daño a los nervios.\n      sources: [seed-cpt]\n", ""
+    )
+    [line] = only(problems_of(invoke, pair.folder), path)
+    assert line.startswith(f"{path}:")
+    assert line.endswith(
+        "risks.rare.3: missing: the English file has an item here ('A headache that does not go…')"
+    )
+
+
+def test_extra_item(invoke, pair):
+    path = pair(
+        "blood-patch.es.yaml",
+        "  - text: Puede ser incómodo mientras se hace.\n    sources: [seed-cpt]\n",
+        "  - text: Puede ser incómodo mientras se hace.\n    sources: [seed-cpt]\n"
+        "  - text: Es caro.\n    sources: [seed-cpt]\n",
+    )
+    assert only(problems_of(invoke, pair.folder), path) == [
+        f"{path}:{line_of(path, 'Es caro.')}: cons.2: extra: the English file has no item here"
+    ]
+
+
+def test_flags_sources_and_names_must_match(invoke, pair):
+    path = pair("blood-patch.es.yaml", "aliases: [ebp, epidural-blood-patch]", "aliases: [ebp]")
+    pair("blood-patch.es.yaml", "  - id: nca-nhs", "  - id: nca-nhs-es")
+    pair("blood-patch.es.yaml", "id: blood-patch\n", "id: parche\n")
+    lines = only(problems_of(invoke, pair.folder), path)
+    assert any(
+        line.endswith("id: changed: 'parche', the English file has 'blood-patch'") for line in lines
+    )
+    assert any(
+        line.endswith("aliases: changed: [ebp], the English file has [ebp, epidural-blood-patch]")
+        for line in lines
+    )
+    assert any("extra: the English file has no source 'nca-nhs-es'" in line for line in lines)
+    assert any("missing: the source 'nca-nhs' of the English file" in line for line in lines)
+    # Items citing the renamed source are reported against this file's own source list too.
+    assert any("cites unknown source 'nca-nhs'" in line for line in lines)
+
+
+def test_a_translation_without_its_english_file(invoke, tmp_path):
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    shutil.copy(PROCEDURES / "blood-patch.es.yaml", folder / "lost.es.yaml")
+    lines = problems_of(invoke, folder)
+    assert lines == [
+        f"{folder / 'lost.es.yaml'}: translates 'lost', but there is no valid lost.yaml beside it "
+        "or in the library to compare it with"
+    ]
+
+
+def test_a_translation_must_say_what_it_translates(invoke, pair):
+    path = pair("blood-patch.es.yaml", "translates:\n  sha256:", "# sha256:")
+    lines = problems_of(invoke, pair.folder)
+    assert any(line.startswith(f"{path}:") and "translates: is required" in line for line in lines)
+
+
+# Lint ---------------------------------------------------------------------------------------
+
+
+def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
+    from procguide.lint import Options, lint_files
+    from procguide.lint_text import fernandez_huerta, grade_of_ease
+
+    reports, problems = lint_files(
+        [PROCEDURES / "blood-patch.yaml", PROCEDURES / "blood-patch.es.yaml"],
+        Options(today=dt.date(2026, 11, 21)),
+    )
+    assert not problems
+    english, spanish_ = reports
+    assert spanish_.procedure == "blood-patch.es"
+    assert spanish_.findings == ()
+    assert 4 <= spanish_.grade <= 8  # plain Spanish, near the English
+    assert grade_of_ease(85.0) == 5.5 and grade_of_ease(55.0) == 10.5 and grade_of_ease(100) == 4
+    assert fernandez_huerta("El médico limpia la piel de su espalda.") > 80
+
+
+def test_lint_flags_hard_spanish(tmp_path):
+    from procguide.lint import Options, lint_files
+
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    shutil.copy(PROCEDURES / "blood-patch.yaml", folder)
+    text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
+    hard = (
+        "La administración intratecal de hemoderivados autólogos constituye una intervención "
+        "terapéutica extraordinariamente eficaz para la hipotensión licuoral postpunción."
+    )
+    text = text.replace("text: Un moretón en la espalda.", f"text: {hard}")
+    (folder / "blood-patch.es.yaml").write_text(text, encoding="utf-8")
+    reports, problems = lint_files(sorted(folder.iterdir()), Options(today=dt.date(2026, 11, 21)))
+    assert not problems
+    [finding] = [f for f in reports[1].findings if f.rule == "grade"]
+    assert finding.field == "risks.common"
+    assert re.match(r"grade 9\.\d \(Fernández Huerta 5\d\.\d\) > the budget of 8", finding.message)
