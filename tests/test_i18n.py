@@ -530,3 +530,11 @@ def test_lint_flags_hard_spanish(tmp_path):
     [finding] = [f for f in reports[1].findings if f.rule == "grade"]
     assert finding.field == "risks.common"
     assert re.match(r"grade 9\.\d \(Fernández Huerta 5\d\.\d\) > the budget of 8", finding.message)
+
+
+def test_list_names_the_languages_of_each_procedure(invoke):
+    rows = json.loads(invoke("list", "--format", "json").stdout)
+    by_id = {row["id"]: row["languages"] for row in rows}
+    assert by_id["blood-patch"] == ["en", "es"]
+    assert by_id["epidural-steroid-injection"] == ["en", "es"]
+    assert by_id["nerve-block"] == ["en"]

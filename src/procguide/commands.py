@@ -31,6 +31,8 @@ def list_command(
     library = _library(procedures_dirs, config)
     assert isinstance(library, Library)
     entries, problems = library.scan()
+    from procguide.translation import languages
+
     rows: list[dict[str, Any]] = [
         {
             "id": e.procedure.id,
@@ -40,6 +42,8 @@ def list_command(
             "reviewed": e.procedure.review.reviewed.isoformat(),
             "path": str(e.path),
             "content": e.short_hash,
+            # Translation files found; `validate` says whether each is up to date.
+            "languages": languages(e, library.dirs),
         }
         for e in entries
     ]
@@ -50,7 +54,9 @@ def list_command(
     elif stdout_is_terminal() or color:
         from rich.table import Table
 
-        table = Table("id", "name", "aliases", "CPT", "reviewed", box=None, header_style="bold")
+        table = Table(
+            "id", "name", "aliases", "CPT", "reviewed", "languages", box=None, header_style="bold"
+        )
         for row in rows:
             table.add_row(
                 row["id"],
@@ -58,6 +64,7 @@ def list_command(
                 ", ".join(row["aliases"]),
                 ", ".join(row["cpt"]),
                 row["reviewed"],
+                ", ".join(row["languages"]),
             )
         stdout_console(color).print(table)
     else:

@@ -167,12 +167,15 @@ def document(
             out of date, and for a language without a catalog of the fixed text.
     """
     from procguide.document import build
-    from procguide.i18n import check_code, translations
-    from procguide.translation import localize
+    from procguide.i18n import SOURCE, check_code, translations
     from procguide.wording import Wording
 
     lang = check_code(lang)
-    translation = localize(entry, lang, library_dirs)
+    translation = None
+    if lang != SOURCE:  # English is the content itself: no translation module to load
+        from procguide.translation import localize
+
+        translation = localize(entry, lang, library_dirs)
     wording = Wording(translations(lang, templates_dir), lang)
     return build(
         entry,
