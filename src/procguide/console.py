@@ -29,13 +29,13 @@ def _make(stderr: bool, color: bool | None) -> Console:
             except BrokenPipeError:
                 raise
             except OSError as error:
+                self.quiet = True
+                if stderr:
+                    return  # nowhere left to report it; the exit code still tells
                 from procguide.output import describe, discard_stdout
 
-                self.quiet = True
-                if not stderr:
-                    discard_stdout()
-                where = "standard error" if stderr else "standard output"
-                raise OutputError(f"cannot write to {where}: {describe(error)}") from None
+                discard_stdout()
+                raise OutputError(f"cannot write to standard output: {describe(error)}") from None
 
     # emoji and highlighting off: ":smile:" or a number in a patient's note stays as written.
     return _Console(
