@@ -658,6 +658,12 @@ def test_standard_output_on_a_full_disk_is_exit_5(tmp_path, args):
     assert proc.stderr == "error: cannot write to standard output: the disk is full\n"
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_unwritable_stderr_keeps_the_error_s_exit_code(tmp_path):
+    proc = _run(f"{PROCGUIDE} handout no-such-procedure 2> /dev/full", cwd=tmp_path)
+    assert proc.returncode == ExitCode.USAGE
+
+
 def test_closed_standard_output_is_exit_5(tmp_path):
     proc = _run(f"{PROCGUIDE} show blood-patch >&-", cwd=tmp_path)
     assert proc.returncode == ExitCode.OUTPUT, proc.stderr
