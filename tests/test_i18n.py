@@ -538,3 +538,19 @@ def test_list_names_the_languages_of_each_procedure(invoke):
     assert by_id["blood-patch"] == ["en", "es"]
     assert by_id["epidural-steroid-injection"] == ["en", "es"]
     assert by_id["nerve-block"] == ["en"]
+
+
+def test_build_refuses_to_mix_languages():
+    # A caller that asks for Spanish without the translation (or with English phrases) gets
+    # no document, never English content under Spanish headings.
+    from procguide.config import Clinic
+    from procguide.document import Personal, build
+    from procguide.library import load_entry
+    from procguide.translation import localize
+
+    entry = load_entry(PROCEDURES / "blood-patch.yaml")
+    with pytest.raises(ValueError, match="needs the translation"):
+        build(entry, Personal(), Clinic(), spanish(), view="steps", language="es")
+    translation = localize(entry, "es", ())
+    with pytest.raises(ValueError, match="wording is not in the document's language"):
+        build(entry, Personal(), Clinic(), Wording(), view="steps", translation=translation)

@@ -118,6 +118,12 @@ def build(
             raise ValueError("the translation was checked against another version of the entry")
         procedure = translation.procedure
         language = translation.language
+    # Never a mixed document: English content under another language's headings, or
+    # phrases in one language around content in another (produce.document gets this right).
+    if translation is None and language != "en":
+        raise ValueError(f"a document in '{language}' needs the translation of its content")
+    if getattr(wording, "language", "en") != language:
+        raise ValueError(f"the wording is not in the document's language '{language}'")
     _check_flags(procedure, personal.flags)
     warnings: list[str] = []
     appointment = _appointment(personal, clinic, warnings, today)
