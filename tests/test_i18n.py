@@ -173,7 +173,7 @@ def test_a_missing_translation_is_exit_2_listing_the_languages(invoke):
     result = invoke("handout", "blood-patch", "--lang", "fr", "--format", "text")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "blood-patch has no translation into 'fr'" in result.stderr
+    assert "blood-patch has no translation into 'fr' (available: en, es)" in result.stderr
     assert "available: en, es" in result.stderr
 
 
@@ -473,6 +473,12 @@ def test_flags_sources_and_names_must_match(invoke, pair):
     assert any("missing: the source 'nca-nhs' of the English file" in line for line in lines)
     # Items citing the renamed source are reported against this file's own source list too.
     assert any("cites unknown source 'nca-nhs'" in line for line in lines)
+
+
+def test_validate_counts_translations(invoke):
+    result = invoke("validate", str(PROCEDURES / "blood-patch.es.yaml"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "1 translation valid\n"
 
 
 def test_a_translation_without_its_english_file(invoke, tmp_path):

@@ -113,10 +113,12 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
     problems.extend(found)
     if problems:
         raise ContentError(problems)
-    noun = "procedure" if len(entries) == 1 else "procedures"
+    counts = []
+    if entries or not checked:
+        counts.append(f"{len(entries)} procedure{'' if len(entries) == 1 else 's'}")
     if checked:
-        noun += f" and {len(checked)} translation{'' if len(checked) == 1 else 's'}"
-    stdout_console().print(f"{len(entries)} {noun} valid", markup=False)
+        counts.append(f"{len(checked)} translation{'' if len(checked) == 1 else 's'}")
+    stdout_console().print(f"{' and '.join(counts)} valid", markup=False)
 
 
 def schema_command() -> None:

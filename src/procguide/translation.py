@@ -65,6 +65,11 @@ class Translation:
         return self.sha256[:12]
 
 
+def _language(lang: str) -> str:
+    named = name_of(lang)
+    return f"{named} ('{lang}')" if named != f"'{lang}'" else named
+
+
 def split_name(path: Path) -> tuple[str, str] | None:
     """``(blood-patch, es)`` for ``blood-patch.es.yaml``; None for any other file."""
     if path.suffix != SUFFIX or path.name.startswith("."):
@@ -120,7 +125,7 @@ def localize(entry: Entry, lang: str, dirs: tuple[Path, ...]) -> Translation | N
     if path is None:
         available = ", ".join(languages(entry, dirs))
         raise UsageError(
-            f"{entry.procedure.id} has no translation into {name_of(lang)} ('{lang}')",
+            f"{entry.procedure.id} has no translation into {_language(lang)}",
             hint=f"available: {available}",
         )
     return load(path, entry)
