@@ -1,0 +1,161 @@
+"""A per-user cache that lets repeated commands skip work, without ever trusting it blindly.
+
+It lives in ``$XDG_CACHE_HOME/procguide`` (else ``~/.cache/procguide``) and holds plain data:
+validated procedures as JSON, an index of the names in each procedure file, and Jinja's
+compiled templates. Every entry is keyed by what it was made from (a file's SHA-256, a
+template's source) and by a fingerprint of the code that made it, so an edited file or a new
+version of procguide never sees a stale result. ``PROCGUIDE_NO_CACHE=1`` turns it off.
+
+The cache is an optimisation only: a folder that cannot be made, read or written, or that
+another user could write to, is ignored silently and commands just do the full work.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from procguide import __version__
+
+if TYPE_CHECKING:
+    import jinja2
+
+OFF_VAR = "PROCGUIDE_NO_CACHE"
+
+# The modules whose code decides whether a procedure file is valid and what it contains;
+# editing any of them (as a developer or in a new release) empties the procedure cache.
+CONTENT_CODE = ("yamlsafe.py", "model.py", "offsets.py", "validation.py", "library.py", "cache.py")
+# The module that sets up Jinja: its options shape the compiled templates.
+TEMPLATE_CODE = ("render.py", "cache.py")
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def folder() -> Path | None:
+    """The cache folder, made if needed; None when the cache is off or not safe to use."""
+    if os.environ.get(OFF_VAR, "").strip() not in ("", "0"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    # XDG: a relative path is invalid and must be ignored.
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    path = root / "procguide"
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(path):
+            return None
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return None
+    return path
+
+
+def _private(path: Path) -> bool:
+    # Cached templates are code that Jinja runs: only a folder that nobody else can write
+    # to is used, the check Jinja makes for its own default cache folder.
+    if sys.platform == "win32":
+        return True
+    status = path.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
+
+
+@functools.cache
+def fingerprint(modules: tuple[str, ...]) -> str | None:
+    """A digest of the code that makes a cached result: procguide's ``modules`` and more.
+
+    It covers procguide's version, the source of ``modules``, Python's version (its Unicode
+    tables decide which characters are invisible), pydantic's version and PyYAML's (read
+    from its source, so it is not imported). None when a file cannot be read: no cache.
+    """
+    import importlib.util
+
+    from pydantic.version import VERSION as PYDANTIC
+
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{PYDANTIC}\0".encode())
+    try:
+        spec = importlib.util.find_spec("yaml")
+        origin = spec.origin if spec is not None else None
+        for path in (*(_PACKAGE / name for name in modules), origin):
+            if path is not None:
+                digest.update(Path(path).read_bytes())
+    except (OSError, ImportError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def read_json(name: str) -> Any:
+    """The data stored under ``name``, or None when absent or unreadable."""
+    base = folder()
+    if base is None:
+        return None
+    try:
+        return json.loads((base / name).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(name: str, data: Any) -> None:
+    """Store ``data`` under ``name`` atomically; a failure is ignored."""
+    base = folder()
+    if base is None:
+        return
+    target = base / name
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Written beside the target and renamed over it, so a reader (another process of
+        # a batch) sees the old file or the new one, never half of one.
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(json.dumps(data, ensure_ascii=False).encode())
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, TypeError, ValueError):
+        return
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates, in a folder of its own per version of the code."""
+    import jinja2
+
+    base = folder()
+    code = fingerprint(TEMPLATE_CODE)
+    if base is None or code is None:
+        return None
+    # Jinja checks each template's source itself; the folder name covers what it does not:
+    # the environment's options (in render.py) and Jinja's own version.
+    version = hashlib.sha256(f"{code}\0{jinja2.__version__}".encode()).hexdigest()[:16]
+    path = base / "templates" / version
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _quiet_bytecode_cache()(str(path))
+
+
+@functools.cache
+def _quiet_bytecode_cache() -> type[jinja2.FileSystemBytecodeCache]:
+    import jinja2
+
+    class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+        """Jinja's file cache, where a damaged or unwritable cache only means compiling."""
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a truncated or foreign file: compile the template instead
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                return
+
+    return QuietBytecodeCache
