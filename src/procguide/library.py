@@ -2,6 +2,12 @@
 
 A library is an ordered list of folders: the clinic's own first, then the built-in one. A
 procedure in an earlier folder replaces a built-in one with the same id.
+
+Two shortcuts keep single commands fast, and neither replaces validation (see cache.py): a
+file whose exact bytes were validated before is taken from the cache as its validated data,
+which is checked again by the model and the cross-checks, without parsing the YAML; and an
+index of the aliases and codes in each file (by its size and modification time) lets a
+lookup by alias read one file instead of all of them.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from procguide.errors import ContentError, Problem, UnknownProcedureError
 from procguide.resources import builtin_dir
@@ -21,6 +27,8 @@ if TYPE_CHECKING:
     from procguide.yamlsafe import Loaded
 
 SUFFIX = ".yaml"
+# Larger files are refused by the loader (yamlsafe.MAX_BYTES), so they are never in the cache.
+_CACHE_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,84 @@ def is_procedure_file(path: Path) -> bool:
 
 def load_entry(path: Path) -> Entry:
     """Read, parse and validate one procedure file, reporting every problem at once."""
+    entry = _cached_entry(path)
+    if entry is not None:
+        return entry
     from procguide.yamlsafe import load_file
 
     raw, loaded = load_file(path)
     procedure = _validate(loaded)
-    return Entry(procedure, path, hashlib.sha256(raw).hexdigest())
+    entry = Entry(procedure, path, hashlib.sha256(raw).hexdigest())
+    _remember(entry)
+    return entry
+
+
+def _cached_entry(path: Path) -> Entry | None:
+    """The entry of ``path`` from the cache, validated again; None to load it in full."""
+    from procguide import cache
+
+    code = cache.fingerprint(cache.CONTENT_CODE)
+    if code is None or cache.folder() is None:
+        return None
+    try:
+        # Read no more than the loader would: a device such as /dev/zero has no end.
+        with path.open("rb") as stream:
+            raw = stream.read(_CACHE_LIMIT + 1)
+    except OSError:
+        return None  # the loader reports it
+    if len(raw) > _CACHE_LIMIT:
+        return None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    stored = cache.read_json(f"procedures/{sha256}.json")
+    # The same bytes under another file name are another check (the id must match it).
+    if not isinstance(stored, dict) or stored.get("code") != code:
+        return None
+    if stored.get("file") != path.stem:
+        return None
+    from pydantic import ValidationError
+
+    from procguide.model import Procedure
+
+    try:
+        procedure = Procedure.model_validate(stored.get("procedure"))
+    except ValidationError:
+        return None
+    if cross_check(procedure, _Unplaced(path)):
+        return None
+    return Entry(procedure, path, sha256)
+
+
+def _remember(entry: Entry) -> None:
+    from procguide import cache
+
+    code = cache.fingerprint(cache.CONTENT_CODE)
+    if code is None:
+        return
+    stored = {
+        "code": code,
+        "file": entry.path.stem,
+        "procedure": entry.procedure.model_dump(mode="json", by_alias=True),
+    }
+    cache.write_json(f"procedures/{entry.sha256}.json", stored)
+
+
+class _Located(Protocol):
+    """Where values are in a file: ``Loaded``, or a file read from the cache."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def line_of(self, key: tuple[str | int, ...]) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class _Unplaced:
+    """A file whose data came from the cache, so without line numbers."""
+
+    path: Path
+
+    def line_of(self, key: tuple[str | int, ...]) -> int | None:
+        return None
 
 
 def _validate(loaded: Loaded) -> Procedure:
@@ -62,7 +143,7 @@ def _validate(loaded: Loaded) -> Procedure:
     return procedure
 
 
-def cross_check(procedure: Procedure, loaded: Loaded) -> list[Problem]:
+def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
     """Checks that span fields: ids match, every citation and flag exists, windows make sense."""
     from procguide.model import RecoveryItem
 
@@ -147,6 +228,9 @@ class Library:
         path = self.paths.get(wanted)
         if path is not None:
             return load_entry(path)
+        found = self._find_indexed(wanted)
+        if found is not None:
+            return found
         # Aliases and codes live inside the files, so every file has to be read. A broken
         # file elsewhere in the library must not block a procedure that is fine.
         entries, problems = self.scan()
@@ -162,6 +246,58 @@ class Library:
         close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}?" if close else "run `procguide list` to see them"
         raise UnknownProcedureError(f"no procedure is called '{name}'", hint=hint)
+
+    def _find_indexed(self, wanted: str) -> Entry | None:
+        """The first file whose aliases or codes hold ``wanted``, found with the name index.
+
+        Only files whose size, modification time or i-node changed are read again. The
+        index only points: the file it names is loaded and validated and must still hold
+        ``wanted``, and when the index finds nothing the full scan decides (and words the
+        errors).
+        """
+        from procguide import cache
+
+        code = cache.fingerprint(cache.CONTENT_CODE)
+        if code is None or cache.folder() is None:
+            return None
+        folders = "\0".join(str(folder.absolute()) for folder in self.dirs)
+        name = f"names/{hashlib.sha256(folders.encode()).hexdigest()[:32]}.json"
+        stored = cache.read_json(name)
+        known: dict[str, Any] = {}
+        if isinstance(stored, dict) and stored.get("code") == code:
+            files_known = stored.get("files")
+            known = files_known if isinstance(files_known, dict) else {}
+        files: dict[str, Any] = {}
+        loaded: dict[Path, Entry] = {}
+        candidate = None
+        for path in self.paths.values():
+            key = str(path.absolute())
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            mark = [status.st_size, status.st_mtime_ns, status.st_ino]
+            record = known.get(key)
+            if not isinstance(record, dict) or record.get("stat") != mark:
+                try:
+                    entry = loaded[path] = load_entry(path)
+                    names: list[str] | None = [*entry.procedure.aliases, *entry.procedure.codes.cpt]
+                except ContentError:
+                    names = None
+                record = {"stat": mark, "names": names}
+            files[key] = record
+            if candidate is None and wanted in (record.get("names") or ()):
+                candidate = path
+        if files != known:
+            cache.write_json(name, {"code": code, "files": files})
+        if candidate is None:
+            return None
+        try:
+            entry = loaded.get(candidate) or load_entry(candidate)
+        except ContentError:
+            return None
+        procedure = entry.procedure
+        return entry if wanted in procedure.aliases or wanted in procedure.codes.cpt else None
 
 
 def scan_files(paths: list[Path]) -> tuple[list[Entry], list[Problem]]:

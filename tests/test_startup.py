@@ -1,0 +1,205 @@
+"""Start-up: what `procguide --version` loads, and the cache that lets later runs skip work.
+
+Each cache test points XDG_CACHE_HOME at its own folder, so nothing here touches or reads
+the cache of the person running the tests.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PROCEDURES, build_tree
+from procguide import cache
+from procguide.errors import ContentError, UnknownProcedureError
+from procguide.library import Library, load_entry
+from procguide.render import FORMATS, render
+
+HEAVY = ("rich", "jinja2", "yaml", "typst", "icalendar", "textstat", "babel", "procguide.model")
+BLOOD_PATCH = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
+
+
+def _modules_after(args: list[str], env: dict[str, str]) -> tuple[str, list[str]]:
+    """Run ``procguide ARGS`` in a fresh interpreter; its stdout and the heavy modules loaded."""
+    code = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['procguide', *{args!r}]\n"
+        "try:\n    runpy.run_module('procguide', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"print('LOADED', json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    head, _, loaded = done.stdout.rpartition("LOADED ")
+    return head, json.loads(loaded)
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch) -> Path:
+    """A cache folder of this test's own."""
+    home = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv(cache.OFF_VAR, raising=False)
+    return home / "procguide"
+
+
+def test_version_loads_nothing_heavy(cache_home):
+    out, loaded = _modules_after(["--version"], dict(os.environ))
+    assert out.startswith("procguide ")
+    assert loaded == []
+
+
+def test_a_second_run_takes_the_procedure_from_the_cache_without_yaml(cache_home):
+    args = ["aftercare", "blood-patch", "--format", "text"]
+    first, loaded_first = _modules_after(args, dict(os.environ))
+    second, loaded_second = _modules_after(args, dict(os.environ))
+    assert "yaml" in loaded_first
+    assert "yaml" not in loaded_second
+    assert second == first
+    assert "EPIDURAL BLOOD PATCH" in second
+
+
+def test_every_built_in_procedure_is_the_same_from_the_cache(cache_home):
+    for path in Library(()).paths.values():
+        fresh = load_entry(path)
+        cached = load_entry(path)
+        assert (cache_home / "procedures" / f"{fresh.sha256}.json").is_file()
+        assert cached == fresh
+        assert cached.procedure.model_dump() == fresh.procedure.model_dump()
+
+
+def test_an_edited_file_is_validated_again(cache_home, tmp_path):
+    path = build_tree(tmp_path / "lib", {"blood-patch.yaml": BLOOD_PATCH}) / "blood-patch.yaml"
+    before = load_entry(path)
+    load_entry(path)
+    # Same size, same second: only the bytes tell the difference.
+    path.write_text(BLOOD_PATCH.replace("\nsummary:", "\nsumary:"), encoding="utf-8")
+    with pytest.raises(ContentError, match="unknown field 'sumary'"):
+        load_entry(path)
+    path.write_text(BLOOD_PATCH.replace("Epidural blood patch", "Epidural Blood Patch"))
+    after = load_entry(path)
+    assert after.sha256 != before.sha256
+    assert after.procedure.name != before.procedure.name
+
+
+def test_a_tampered_cache_entry_is_not_trusted(cache_home, tmp_path):
+    path = build_tree(tmp_path / "lib", {"blood-patch.yaml": BLOOD_PATCH}) / "blood-patch.yaml"
+    entry = load_entry(path)
+    stored_file = cache_home / "procedures" / f"{entry.sha256}.json"
+    stored = json.loads(stored_file.read_text(encoding="utf-8"))
+    stored["procedure"]["name"] = ""  # fails the model
+    stored_file.write_text(json.dumps(stored), encoding="utf-8")
+    assert load_entry(path) == entry
+    stored["procedure"]["name"] = "Tampered"
+    stored["procedure"]["id"] = "other"  # passes the model, fails the cross-checks
+    stored_file.write_text(json.dumps(stored), encoding="utf-8")
+    assert load_entry(path) == entry
+    stored_file.write_bytes(b"\x00not json")
+    assert load_entry(path) == entry
+
+
+def test_the_same_bytes_under_another_name_are_checked_again(cache_home, tmp_path):
+    lib = build_tree(tmp_path / "lib", {"blood-patch.yaml": BLOOD_PATCH, "copy.yaml": BLOOD_PATCH})
+    load_entry(lib / "blood-patch.yaml")
+    with pytest.raises(ContentError, match="must match the file name 'copy.yaml'"):
+        load_entry(lib / "copy.yaml")
+
+
+@pytest.mark.parametrize("how", ["off", "a file in the way", "others can write"])
+def test_no_usable_cache_folder_means_the_full_work(cache_home, monkeypatch, tmp_path, how):
+    if how == "off":
+        monkeypatch.setenv(cache.OFF_VAR, "1")
+    elif how == "a file in the way":
+        cache_home.parent.mkdir()
+        cache_home.write_text("not a folder")
+    else:
+        cache_home.mkdir(parents=True)
+        cache_home.chmod(0o777)
+    entry = load_entry(PROCEDURES / "blood-patch.yaml")
+    assert entry.procedure.id == "blood-patch"
+    assert Library(()).find("ebp").procedure.id == "blood-patch"
+    out = render({"view": "aftercare"} | _document(), FORMATS["text"])
+    assert out
+    assert not cache_home.is_dir() or not any(cache_home.iterdir())
+
+
+def _document() -> dict:
+    from procguide.config import Clinic
+    from procguide.document import Personal, build
+    from procguide.wording import Wording
+
+    entry = load_entry(PROCEDURES / "blood-patch.yaml")
+    return build(entry, Personal(), Clinic(), Wording(), view="aftercare").data
+
+
+def _two_procedures(root: Path) -> Path:
+    """A clinic folder with one procedure of its own; the built-in folder comes after it."""
+    other = (
+        BLOOD_PATCH.replace("id: blood-patch", "id: other-patch")
+        .replace("aliases: [ebp, epidural-blood-patch]", "aliases: [other-alias]")
+        .replace('cpt: ["62273"]', "cpt: []")
+    )
+    assert "aliases: [other-alias]" in other and "cpt: []" in other
+    return build_tree(root, {"other-patch.yaml": other})
+
+
+def test_an_alias_lookup_reads_one_file_once_the_index_is_made(cache_home, tmp_path, monkeypatch):
+    from procguide import library
+
+    clinic = _two_procedures(tmp_path / "clinic")
+    assert Library((clinic,)).find("other-alias").procedure.id == "other-patch"
+    loads: list[Path] = []
+    real = library.load_entry
+
+    def counting(path: Path) -> library.Entry:
+        loads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(library, "load_entry", counting)
+    assert Library((clinic,)).find("OTHER-ALIAS").procedure.id == "other-patch"
+    assert Library((clinic,)).find("ebp").procedure.id == "blood-patch"
+    assert [p.name for p in loads] == ["other-patch.yaml", "blood-patch.yaml"]
+
+
+def test_the_index_follows_an_alias_that_moves(cache_home, tmp_path):
+    clinic = _two_procedures(tmp_path / "clinic")
+    assert Library((clinic,)).find("other-alias").procedure.id == "other-patch"
+    path = clinic / "other-patch.yaml"
+    # Same length: only the modification time shows the change.
+    path.write_text(path.read_text().replace("[other-alias]", "[moved-alias]"))
+    with pytest.raises(UnknownProcedureError):
+        Library((clinic,)).find("other-alias")
+    assert Library((clinic,)).find("moved-alias").procedure.id == "other-patch"
+
+
+def test_a_broken_file_blocks_only_names_not_found(cache_home, tmp_path):
+    clinic = _two_procedures(tmp_path / "clinic")
+    (clinic / "broken.yaml").write_text("id: broken\nname: [\n")
+    for _ in range(2):  # without the index, then with it
+        assert Library((clinic,)).find("other-alias").procedure.id == "other-patch"
+        with pytest.raises(ContentError, match="broken.yaml"):
+            Library((clinic,)).find("no-such-alias")
+
+
+def test_an_edited_template_is_compiled_again(cache_home, tmp_path):
+    templates = build_tree(tmp_path / "templates", {"text/aftercare.txt": "first {{ doc.view }}\n"})
+    document = _document()
+    assert render(document, FORMATS["text"], templates) == "first aftercare\n"
+    assert render(document, FORMATS["text"], templates) == "first aftercare\n"
+    (templates / "text" / "aftercare.txt").write_text("second {{ doc.view }}\n")
+    assert render(document, FORMATS["text"], templates) == "second aftercare\n"
+    assert list((cache_home / "templates").rglob("*.cache"))
+
+
+def test_a_damaged_template_cache_is_compiled_again(cache_home):
+    document = _document()
+    expected = render(document, FORMATS["text"])
+    damaged = list((cache_home / "templates").rglob("*.cache"))
+    assert damaged
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:40])
+    assert render(document, FORMATS["text"]) == expected
