@@ -28,7 +28,10 @@ Phone = Annotated[
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # Built on first validation: most runs have no config file and need only the defaults.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
+    )
 
 
 class Clinic(_Strict):
@@ -67,7 +70,7 @@ class Clinic(_Strict):
 class Settings(_Strict):
     """The whole config file."""
 
-    clinic: Clinic = Clinic()
+    clinic: Clinic = Clinic.model_construct()
     """Clinic details printed on handouts."""
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")] = "en"
     """Default handout language, such as en or es: each handout needs a translation into it."""
@@ -112,7 +115,9 @@ def load_config(explicit: Path | None = None) -> Config:
     """Find and read the config; relative folders in it are taken from the file's folder."""
     path = find_config_file(explicit)
     if path is None:
-        return Config(Settings(), None)
+        # The defaults are constants, valid by construction; validating them would build
+        # the validators, which a run without a config file never needs.
+        return Config(Settings.model_construct(), None)
     if not path.exists():
         raise ContentError([Problem("config file not found", path)])
     from procguide.validation import validate
