@@ -60,7 +60,8 @@ class Clinic(_Strict):
         if value is not None:
             try:
                 ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
+            # A folder name ('America') or an over-long name raises OSError, not ValueError.
+            except (ZoneInfoNotFoundError, ValueError, OSError):
                 raise ValueError(
                     f"unknown time zone '{value}'; use an IANA name like America/New_York"
                 ) from None
