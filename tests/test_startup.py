@@ -16,7 +16,7 @@ from conftest import PROCEDURES, build_tree
 from procguide import cache
 from procguide.errors import ContentError, UnknownProcedureError
 from procguide.library import Library, load_entry
-from procguide.render import FORMATS, render
+from procguide.render import FORMATS, environment, render
 
 HEAVY = ("rich", "jinja2", "yaml", "typst", "icalendar", "textstat", "babel", "procguide.model")
 BLOOD_PATCH = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
@@ -185,21 +185,27 @@ def test_a_broken_file_blocks_only_names_not_found(cache_home, tmp_path):
             Library((clinic,)).find("no-such-alias")
 
 
+def _fresh_render(document: dict, templates: Path | None = None) -> str:
+    """Render with a new environment, as a new process would: only the cache is shared."""
+    env = environment(FORMATS["text"], templates)
+    return env.get_template(document["view"] + ".txt").render(doc=document)
+
+
 def test_an_edited_template_is_compiled_again(cache_home, tmp_path):
     templates = build_tree(tmp_path / "templates", {"text/aftercare.txt": "first {{ doc.view }}\n"})
     document = _document()
-    assert render(document, FORMATS["text"], templates) == "first aftercare\n"
-    assert render(document, FORMATS["text"], templates) == "first aftercare\n"
-    (templates / "text" / "aftercare.txt").write_text("second {{ doc.view }}\n")
-    assert render(document, FORMATS["text"], templates) == "second aftercare\n"
+    assert _fresh_render(document, templates) == "first aftercare\n"
     assert list((cache_home / "templates").rglob("*.cache"))
+    assert _fresh_render(document, templates) == "first aftercare\n"
+    (templates / "text" / "aftercare.txt").write_text("second {{ doc.view }}\n")
+    assert _fresh_render(document, templates) == "second aftercare\n"
 
 
 def test_a_damaged_template_cache_is_compiled_again(cache_home):
     document = _document()
-    expected = render(document, FORMATS["text"])
+    expected = _fresh_render(document)
     damaged = list((cache_home / "templates").rglob("*.cache"))
     assert damaged
     for path in damaged:
         path.write_bytes(path.read_bytes()[:40])
-    assert render(document, FORMATS["text"]) == expected
+    assert _fresh_render(document) == expected

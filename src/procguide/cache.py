@@ -63,6 +63,13 @@ def _private(path: Path) -> bool:
     return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
+def code_version(modules: tuple[str, ...]) -> str | None:
+    """The fingerprint of ``modules``; None when the cache is off or cannot be used."""
+    if folder() is None:
+        return None
+    return fingerprint(modules)
+
+
 @functools.cache
 def fingerprint(modules: tuple[str, ...]) -> str | None:
     """A digest of the code that makes a cached result: procguide's ``modules`` and more.

@@ -68,8 +68,8 @@ def _cached_entry(path: Path) -> Entry | None:
     """The entry of ``path`` from the cache, validated again; None to load it in full."""
     from procguide import cache
 
-    code = cache.fingerprint(cache.CONTENT_CODE)
-    if code is None or cache.folder() is None:
+    code = cache.code_version(cache.CONTENT_CODE)
+    if code is None:
         return None
     try:
         # Read no more than the loader would: a device such as /dev/zero has no end.
@@ -102,7 +102,7 @@ def _cached_entry(path: Path) -> Entry | None:
 def _remember(entry: Entry) -> None:
     from procguide import cache
 
-    code = cache.fingerprint(cache.CONTENT_CODE)
+    code = cache.code_version(cache.CONTENT_CODE)
     if code is None:
         return
     stored = {
@@ -257,8 +257,8 @@ class Library:
         """
         from procguide import cache
 
-        code = cache.fingerprint(cache.CONTENT_CODE)
-        if code is None or cache.folder() is None:
+        code = cache.code_version(cache.CONTENT_CODE)
+        if code is None:
             return None
         folders = "\0".join(str(folder.absolute()) for folder in self.dirs)
         name = f"names/{hashlib.sha256(folders.encode()).hexdigest()[:32]}.json"
