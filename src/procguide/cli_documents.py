@@ -35,73 +35,42 @@ def _produce(view: str, procedure: str, **options: Any) -> None:
         warning_line(warning)
 
 
-@command("prep")
-def prep(
-    procedure: Proc,
-    patient: Patient = None,
-    date: Day = None,
-    time: Time = None,
-    clinician: Clinician = None,
-    flag: Flags = None,
-    hold: Holds = None,
-    note: Note = None,
-    format: Fmt = None,
-    output: Out = None,
-    lang: Lang = None,
-    paper: Paper = None,
-    large_print: LargePrint = False,
-    config: ConfigOpt = None,
-    templates_dir: TemplatesDir = None,
-    procedures_dir: ProceduresDir = None,
-) -> None:
-    """The preparation checklist, with real dates and times when --date and --time are given."""
-    _produce("prep", **locals())
+def _personal_command(view: str, summary: str) -> None:
+    """Register ``view`` as a command with every personal-handout option."""
+
+    def run(
+        procedure: Proc,
+        patient: Patient = None,
+        date: Day = None,
+        time: Time = None,
+        clinician: Clinician = None,
+        flag: Flags = None,
+        hold: Holds = None,
+        note: Note = None,
+        format: Fmt = None,
+        output: Out = None,
+        lang: Lang = None,
+        paper: Paper = None,
+        large_print: LargePrint = False,
+        config: ConfigOpt = None,
+        templates_dir: TemplatesDir = None,
+        procedures_dir: ProceduresDir = None,
+    ) -> None:
+        # locals() holds the options and, from the closure, `view`.
+        _produce(**locals())
+
+    run.__name__ = view
+    run.__doc__ = summary
+    command(view)(run)
 
 
-@command("steps")
-def steps(
-    procedure: Proc,
-    patient: Patient = None,
-    date: Day = None,
-    time: Time = None,
-    clinician: Clinician = None,
-    flag: Flags = None,
-    hold: Holds = None,
-    note: Note = None,
-    format: Fmt = None,
-    output: Out = None,
-    lang: Lang = None,
-    paper: Paper = None,
-    large_print: LargePrint = False,
-    config: ConfigOpt = None,
-    templates_dir: TemplatesDir = None,
-    procedures_dir: ProceduresDir = None,
-) -> None:
-    """What happens during the procedure, step by step."""
-    _produce("steps", **locals())
-
-
-@command("aftercare")
-def aftercare(
-    procedure: Proc,
-    patient: Patient = None,
-    date: Day = None,
-    time: Time = None,
-    clinician: Clinician = None,
-    flag: Flags = None,
-    hold: Holds = None,
-    note: Note = None,
-    format: Fmt = None,
-    output: Out = None,
-    lang: Lang = None,
-    paper: Paper = None,
-    large_print: LargePrint = False,
-    config: ConfigOpt = None,
-    templates_dir: TemplatesDir = None,
-    procedures_dir: ProceduresDir = None,
-) -> None:
-    """The recovery timeline, activity limits, follow-up and when to get help."""
-    _produce("aftercare", **locals())
+_personal_command(
+    "prep", "The preparation checklist, with real dates and times when --date and --time are given."
+)
+_personal_command("steps", "What happens during the procedure, step by step.")
+_personal_command(
+    "aftercare", "The recovery timeline, activity limits, follow-up and when to get help."
+)
 
 
 @command("handout")
