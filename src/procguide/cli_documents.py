@@ -56,8 +56,9 @@ def _personal_command(view: str, summary: str) -> None:
         templates_dir: TemplatesDir = None,
         procedures_dir: ProceduresDir = None,
     ) -> None:
-        # locals() holds the options and, from the closure, `view`.
-        _produce(**locals())
+        # locals() also holds `view`, a free variable of this closure.
+        options = {name: value for name, value in locals().items() if name != "view"}
+        _produce(view, **options)
 
     run.__name__ = view
     run.__doc__ = summary
