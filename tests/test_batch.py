@@ -1,0 +1,402 @@
+"""procguide batch: rosters in, one file per row and format out, a manifest that matches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from procguide import filenames, roster
+from procguide.errors import ExitCode
+from procguide.library import Library
+
+HEADER = "procedure,patient,date,time,clinician,flags,holds,note\n"
+GOOD = [
+    "blood-patch,Jane Doe,2027-03-01,09:30,Dr Rivera,sedation,clopidogrel=7d,\n",
+    "epidural-steroid-injection,Ali Khan,2027-03-01,10:00,,,,Bring your scans\n",
+    "blood-patch,Sam Lee,2027-03-02,11:15,,,,\n",
+]
+
+
+def write(path: Path, text: str, *, bom: bool = False) -> Path:
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    return path
+
+
+def manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != "manifest.jsonl"}
+
+
+def batch(invoke, roster_path, out="out", *extra, input=None):
+    return invoke(
+        "batch",
+        str(roster_path),
+        "--out",
+        str(out),
+        "-f",
+        "text",
+        "--jobs",
+        "1",
+        *extra,
+        input=input,
+    )
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """Good rows and every kind of bad one, saved by a spreadsheet with a byte-order mark."""
+    rows = [
+        GOOD[0],  # 1 ok
+        "blood-patch,../../evil,2027-03-01,09:45,,,,\n",  # 2 ok, name made safe
+        "\n",  # blank: not a row
+        "no-such-thing,Bob Stone,2027-03-01,10:00,,,,\n",  # 3 unknown procedure
+        "blood-patch,Jane Doe,2027-03-01,13:00,,,,\n",  # 4 ok, same name as 1
+        "blood-patch,Amy Wu,01/02/2027,11:00,,,,\n",  # 5 ambiguous date
+        "blood-patch,Amy Wu,2027-03-01,,,,,\n",  # 6 missing time
+        "blood-patch,Kim Ode,2027-03-01,12:00,,bogus,,\n",  # 7 unknown flag
+        ",,,,,,,\n",  # empty cells: not a row
+    ]
+    return write(tmp_path / "roster.csv", HEADER + "".join(rows), bom=True)
+
+
+def test_bad_rows_are_reported_and_every_good_row_is_made(invoke, mixed, tmp_path):
+    result = batch(invoke, mixed)
+    assert result.exit_code == ExitCode.PARTIAL
+    out = tmp_path / "out"
+    assert sorted(outputs(out)) == [
+        "2027-03-01_blood-patch_Jane-Doe-2.txt",
+        "2027-03-01_blood-patch_Jane-Doe.txt",
+        "2027-03-01_blood-patch_evil.txt",
+    ]
+    assert not (tmp_path / "evil.txt").exists()
+    # Each patient's own sheet: the duplicate name did not overwrite the first.
+    assert "09:30" in (out / "2027-03-01_blood-patch_Jane-Doe.txt").read_text()
+    assert "13:00" in (out / "2027-03-01_blood-patch_Jane-Doe-2.txt").read_text()
+    assert "row 3 (line 5): the procedure is not in the library" in result.stderr
+    assert "row 5 (line 7): '01/02/2027' is not a date in YYYY-MM-DD form" in result.stderr
+    assert "row 6 (line 8): time is missing" in result.stderr
+    assert "row 7 (line 9): blood-patch has no flag 'bogus'" in result.stderr
+    assert "3 made, 4 failed, 0 skipped of 7 rows" in result.stderr
+    for name in ("Jane", "Amy", "Bob", "Kim", "evil", "no-such-thing"):
+        assert name not in result.stderr
+    assert result.stdout == ""
+
+
+def test_manifest_lists_every_row_with_hashes_that_match_the_files(invoke, mixed, tmp_path):
+    batch(invoke, mixed)
+    out = tmp_path / "out"
+    records = manifest(out)
+    assert [(r["row"], r["line"], r["status"]) for r in records] == [
+        (1, 2, "ok"),
+        (2, 3, "ok"),
+        (3, 5, "failed"),
+        (4, 6, "ok"),
+        (5, 7, "failed"),
+        (6, 8, "failed"),
+        (7, 9, "failed"),
+    ]
+    entry = Library(()).find("blood-patch")
+    listed = set()
+    for record in records:
+        if record["status"] == "ok":
+            assert record["procedure"] == "blood-patch"
+            assert record["procedure_sha256"] == entry.sha256
+            assert record["error"] is None
+            for file in record["files"]:
+                data = (out / file["path"]).read_bytes()
+                assert hashlib.sha256(data).hexdigest() == file["sha256"]
+                listed.add(file["path"])
+        else:
+            assert record["files"] == []
+            assert record["error"]
+    assert listed == set(outputs(out))
+
+
+def test_all_rows_made_exits_0_and_twice_gives_the_same_files(invoke, tmp_path):
+    path = write(tmp_path / "r.csv", HEADER + "".join(GOOD))
+    assert batch(invoke, path, "a").exit_code == ExitCode.OK
+    first, first_manifest = outputs(tmp_path / "a"), (tmp_path / "a/manifest.jsonl").read_bytes()
+    assert batch(invoke, path, "a").exit_code == ExitCode.OK
+    assert outputs(tmp_path / "a") == first
+    assert (tmp_path / "a/manifest.jsonl").read_bytes() == first_manifest
+    assert len(first) == 3
+
+
+def test_two_jobs_give_the_same_files_as_one(invoke, tmp_path):
+    path = write(tmp_path / "r.csv", HEADER + "".join(GOOD * 3))
+    assert batch(invoke, path, "one").exit_code == ExitCode.OK
+    two = invoke("batch", str(path), "--out", "two", "-f", "text,json", "--jobs", "2")
+    assert two.exit_code == ExitCode.OK, two.stderr
+    both = outputs(tmp_path / "two")
+    assert {k: v for k, v in both.items() if k.endswith(".txt")} == outputs(tmp_path / "one")
+    assert len(both) == 18
+    assert [r["row"] for r in manifest(tmp_path / "two")] == list(range(1, 10))
+
+
+def test_roster_from_standard_input(invoke, tmp_path):
+    result = batch(invoke, "-", input=HEADER + GOOD[1])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert list(outputs(tmp_path / "out")) == ["2027-03-01_epidural-steroid-injection_Ali-Khan.txt"]
+
+
+def test_json_lines_roster(invoke, tmp_path):
+    lines = [
+        {
+            "procedure": "blood-patch",
+            "patient": "Jane Doe",
+            "date": "2027-03-01",
+            "time": "09:30",
+            "flags": ["sedation"],
+            "holds": ["clopidogrel=7d"],
+        },
+        {"Procedure": "blood-patch", "patient": "Sam Lee", "date": "2027-03-02", "time": "10:00"},
+    ]
+    text = "\n".join(json.dumps(x) for x in lines) + "\n\n{broken\n[1]\n"
+    path = write(tmp_path / "r.jsonl", text)
+    result = invoke("batch", str(path), "--out", "out", "-f", "json", "--jobs", "1")
+    assert result.exit_code == ExitCode.PARTIAL
+    assert "row 3 (line 4): the line is not valid JSON" in result.stderr
+    assert "row 4 (line 5): the item is not an object" in result.stderr
+    document = json.loads((tmp_path / "out/2027-03-01_blood-patch_Jane-Doe.json").read_text())
+    assert [f["name"] for f in document["flags"]] == ["sedation"]
+    assert any(p.get("medicine") == "clopidogrel" for p in document["preparation"])
+
+
+def test_json_array_roster_read_in_pieces(invoke, tmp_path, monkeypatch):
+    monkeypatch.setattr(roster, "_CHUNK", 7)  # items cut across many reads
+    items = [
+        {
+            "procedure": "blood-patch",
+            "patient": "Jane Doe",
+            "date": "2027-03-01",
+            "time": "09:30",
+            "flags": "sedation",
+            "output": "jane.pdf",
+        },
+        {"procedure": "blood-patch", "patient": "Sam Lee", "date": "2027-03-02", "time": 930},
+    ]
+    path = write(tmp_path / "r.json", json.dumps(items, indent=2))
+    result = invoke("batch", str(path), "--out", "out", "-f", "json", "--jobs", "1")
+    assert result.exit_code == ExitCode.PARTIAL
+    assert "row 2 (line 10): time must be text, not a number" in result.stderr
+    assert list(outputs(tmp_path / "out")) == ["jane.json"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            HEADER.replace("note", "diagnosis") + GOOD[0],
+            "unknown column(s) in the roster: 'diagnosis'",
+        ),
+        (HEADER.replace("time,", "") + GOOD[0], "the roster has no 'time' column"),
+        (GOOD[0] + GOOD[1], "first line is not a header row"),
+        ('[{"procedure": "blood-patch"},', "the roster is not valid JSON"),
+        ('{"procedure": "x", "mrn": "1"}\n', "unknown column 'mrn' in the roster (line 1)"),
+    ],
+)
+def test_a_roster_that_cannot_be_read_stops_before_anything_is_written(
+    invoke, tmp_path, text, message
+):
+    result = batch(invoke, write(tmp_path / "r.csv", text))
+    assert result.exit_code == ExitCode.USAGE
+    assert message in result.stderr
+    assert "Jane" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_column_error_lists_the_valid_ones(invoke, tmp_path):
+    result = batch(invoke, write(tmp_path / "r.csv", "procedure,patient,date,time,room\n"))
+    assert (
+        "valid columns: procedure, patient, date, time, clinician, flags, holds, note, output, lang"
+        in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["-f", "terminal"],
+        ["--kind", "later"],
+        ["--lang", "fr"],
+        ["--paper", "a3"],
+        ["--name", "{date}/{patient}"],
+        ["--name", "{mrn}"],
+        ["--encoding", "klingon"],
+    ],
+)
+def test_bad_options_exit_2(invoke, tmp_path, options):
+    path = write(tmp_path / "r.csv", HEADER + GOOD[0])
+    assert batch(invoke, path, "out", *options).exit_code == ExitCode.USAGE
+
+
+def test_missing_roster_exits_2(invoke):
+    result = batch(invoke, "nowhere.csv")
+    assert result.exit_code == ExitCode.USAGE
+    assert "roster not found" in result.stderr
+
+
+def test_wrong_encoding_is_explained(invoke, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes((HEADER + "blood-patch,José Núñez,2027-03-01,09:30,,,,\n").encode("cp1252"))
+    result = batch(invoke, path)
+    assert result.exit_code == ExitCode.USAGE
+    assert "--encoding" in result.stderr
+    assert batch(invoke, path, "out", "--encoding", "cp1252").exit_code == ExitCode.OK
+    assert "José Núñez" in (tmp_path / "out/2027-03-01_blood-patch_José-Núñez.txt").read_text()
+
+
+def test_semicolon_separated_csv_as_some_spreadsheets_save_it(invoke, tmp_path):
+    text = "procedure;patient;date;time;flags\nblood-patch;Jane Doe;2027-03-01;09:30;sedation\n"
+    result = batch(invoke, write(tmp_path / "r.csv", text))
+    assert result.exit_code == ExitCode.OK, result.stderr
+
+
+def test_nul_bytes_and_overlong_fields_are_row_errors(invoke, tmp_path):
+    rows = [
+        "blood-patch,Jane\x00Doe,2027-03-01,09:30,,,,\n",
+        f"blood-patch,Sam Lee,2027-03-01,09:30,,,,{'x' * 600}\n",
+        f"blood-patch,Ann Bee,2027-03-01,09:30,,,,{'y' * 200_000}\n",
+        GOOD[0],
+    ]
+    result = batch(invoke, write(tmp_path / "r.csv", HEADER + "".join(rows)))
+    assert result.exit_code == ExitCode.PARTIAL
+    assert (
+        "row 1 (line 2): patient contains an invisible control character (U+0000)" in result.stderr
+    )
+    assert "row 2 (line 3): note is longer than 500 characters" in result.stderr
+    assert "row 3 (line 4): the row cannot be read: field larger than field limit" in result.stderr
+    assert [r["status"] for r in manifest(tmp_path / "out")] == ["failed"] * 3 + ["ok"]
+
+
+def test_name_pattern_output_column_and_unsafe_names(invoke, tmp_path):
+    text = (
+        "procedure,patient,date,time,output\n"
+        "blood-patch,CON,2027-03-01,09:30,\n"
+        "blood-patch,=HYPERLINK(x),2027-03-01,09:30,\n"
+        "blood-patch,jane,2027-03-01,09:30,\n"
+        "blood-patch,JANE,2027-03-01,09:30,\n"
+        "blood-patch,Ann,2027-03-01,09:30,../notes.txt\n"
+    )
+    result = batch(invoke, write(tmp_path / "r.csv", text), "out", "--name", "{patient}")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert list(outputs(tmp_path / "out")) == [
+        "CON_.txt",
+        "HYPERLINK(x).txt",
+        "JANE-2.txt",
+        "jane.txt",
+        "notes.txt",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("../../etc/passwd", "etc-passwd"),
+        ("a/b\\c", "a-b-c"),
+        ("nul.txt", "nul.txt_"),
+        ("COM1", "COM1_"),
+        ("-rf", "rf"),
+        ("@SUM(A1)", "SUM(A1)"),
+        ("..", "row-9"),
+        ("Tab\there\x07", "Tab-here"),
+        ("é" * 100, "é" * 60),
+    ],
+)
+def test_safe_name(value, name):
+    assert filenames.safe_name(value, 9) == name
+
+
+def test_failed_row_leaves_no_out_of_date_file(invoke, tmp_path):
+    path = write(tmp_path / "r.csv", HEADER + GOOD[0])
+    batch(invoke, path)
+    sheet = tmp_path / "out/2027-03-01_blood-patch_Jane-Doe.txt"
+    assert sheet.exists()
+    write(path, HEADER + GOOD[0].replace("sedation", "bogus"))
+    assert batch(invoke, path).exit_code == ExitCode.PARTIAL
+    assert not sheet.exists()
+
+
+def test_resume_after_a_batch_interrupted_part_way(invoke, tmp_path, monkeypatch):
+    path = write(tmp_path / "r.csv", HEADER + "".join(GOOD) + GOOD[0].replace("09:30", "15:00"))
+    assert batch(invoke, path, "clean").exit_code == ExitCode.OK
+
+    from procguide import produce
+
+    real, calls = produce.encode, []
+
+    def stop_at_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(produce, "encode", stop_at_third)
+    result = batch(invoke, path)
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert "--resume" in result.stderr
+    out = tmp_path / "out"
+    records = manifest(out)
+    assert [r["row"] for r in records] == [1, 2]
+    assert {f["path"] for r in records for f in r["files"]} == set(outputs(out))
+    assert not list(out.glob(".*.part"))
+
+    monkeypatch.setattr(produce, "encode", real)
+    result = batch(invoke, path, "out", "--resume")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert [r["status"] for r in manifest(out)] == ["skipped", "skipped", "ok", "ok"]
+    assert outputs(out) == outputs(tmp_path / "clean")
+
+
+def test_resume_redoes_rows_whose_files_or_inputs_changed(invoke, tmp_path):
+    path = write(tmp_path / "r.csv", HEADER + "".join(GOOD))
+    batch(invoke, path)
+    out = tmp_path / "out"
+    names = [r["files"][0]["path"] for r in manifest(out)]
+    (out / names[0]).unlink()
+    (out / names[1]).write_text("edited by hand")
+    write(path, HEADER + GOOD[0] + GOOD[1] + GOOD[2].replace("11:15", "12:15"))
+    result = batch(invoke, path, "out", "--resume")
+    assert result.exit_code == ExitCode.OK
+    assert [r["status"] for r in manifest(out)] == ["ok", "ok", "ok"]
+    assert "12:15" in (out / names[2]).read_text()
+    assert batch(invoke, path, "out", "--resume").exit_code == ExitCode.OK
+    assert [r["status"] for r in manifest(out)] == ["skipped"] * 3
+
+
+def test_resume_after_the_manifest_was_cut_short(invoke, tmp_path):
+    path = write(tmp_path / "r.csv", HEADER + "".join(GOOD))
+    batch(invoke, path)
+    out = tmp_path / "out"
+    text = (out / "manifest.jsonl").read_text()
+    (out / "manifest.jsonl").write_text(text[: text.index("\n") + 40])  # a line cut mid-way
+    result = batch(invoke, path, "out", "--resume")
+    assert result.exit_code == ExitCode.OK
+    assert [r["status"] for r in manifest(out)] == ["skipped", "ok", "ok"]
+
+
+def test_first_ctrl_c_finishes_the_row_in_hand_then_stops(invoke, tmp_path, monkeypatch):
+    path = write(tmp_path / "r.csv", HEADER + "".join(GOOD))
+    from procguide import produce
+
+    real = produce.encode
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(produce, "encode", interrupted)
+    result = batch(invoke, path)
+    assert result.exit_code == ExitCode.INTERRUPTED
+    records = manifest(tmp_path / "out")
+    assert [(r["row"], r["status"]) for r in records] == [(1, "ok")]
+    assert set(outputs(tmp_path / "out")) == {records[0]["files"][0]["path"]}
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
