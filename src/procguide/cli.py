@@ -121,4 +121,4 @@ def main() -> None:
 
 
 # Register the commands.
-from procguide import cli_documents, cli_library, cli_lint  # noqa: E402, F401
+from procguide import cli_batch, cli_documents, cli_library, cli_lint  # noqa: E402, F401
