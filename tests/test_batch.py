@@ -400,3 +400,20 @@ def test_first_ctrl_c_finishes_the_row_in_hand_then_stops(invoke, tmp_path, monk
     assert [(r["row"], r["status"]) for r in records] == [(1, "ok")]
     assert set(outputs(tmp_path / "out")) == {records[0]["files"][0]["path"]}
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_file_that_cannot_be_written_fails_its_row_without_naming_the_patient(invoke, tmp_path):
+    path = write(tmp_path / "r.csv", HEADER + GOOD[0] + GOOD[2])
+    (tmp_path / "out/2027-03-01_blood-patch_Jane-Doe.txt").mkdir(parents=True)
+    result = batch(invoke, path)
+    assert result.exit_code == ExitCode.PARTIAL
+    assert "row 1 (line 2): cannot write the text file: it is a folder" in result.stderr
+    assert "Jane" not in result.stderr
+    assert [r["status"] for r in manifest(tmp_path / "out")] == ["failed", "ok"]
+
+
+def test_a_roster_with_only_a_header_makes_nothing_and_succeeds(invoke, tmp_path):
+    result = batch(invoke, write(tmp_path / "r.csv", HEADER))
+    assert result.exit_code == ExitCode.OK
+    assert "0 made, 0 failed, 0 skipped of 0 rows" in result.stderr
+    assert manifest(tmp_path / "out") == []

@@ -181,7 +181,9 @@ def run(
                             on_record(record)
             except KeyboardInterrupt:
                 summary.interrupted = True
-            summary.interrupted = summary.interrupted or interrupts.requested
+            # A Ctrl-C that came after the last row stopped nothing.
+            stopped_early = interrupts.requested and summary.done < total
+            summary.interrupted = summary.interrupted or stopped_early
             if summary.interrupted:
                 # Rows never handed out keep their earlier manifest lines, so a second
                 # --resume still skips them; their files were not touched by this run.

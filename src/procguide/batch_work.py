@@ -51,17 +51,16 @@ class Worker:
         except ProcguideError as error:  # reported on every row rather than hanging the pool
             self.problem = _message(error)
 
-    def run(self, task: Task) -> dict[str, Any]:
-        """The manifest record of ``task``: its files made, kept from before, or why not."""
-        return self.finish(*self.start(task))
-
     def run_many(self, tasks: list[Task]) -> list[dict[str, Any]]:
         """The records of ``tasks``; each row's files are written while the next is made."""
         started = [self.start(task) for task in tasks]
         return [self.finish(*one) for one in started]
 
     def start(self, task: Task) -> tuple[dict[str, Any], list[Pending]]:
-        """Make the row's files and start writing them; ``finish`` waits for the writes."""
+        """Make the row's files and start writing them; ``finish`` waits for the writes.
+
+        The record says what was made, kept from an earlier run, or why the row failed.
+        """
         record: dict[str, Any] = {
             "row": task.row,
             "line": task.line,

@@ -123,10 +123,13 @@ class Roster:
                     values, error = _known(values, number, line)
                 yield RawRow(number, line, values, error)
         except UnicodeDecodeError:
+            encoding = "UTF-8" if self.encoding == "utf-8-sig" else self.encoding
             raise UsageError(
-                f"the roster is not {self.encoding} text",
+                f"the roster is not {encoding} text",
                 hint="save it as CSV UTF-8, or name its encoding with --encoding, e.g. cp1252",
             ) from None
+        except OSError as error:
+            raise UsageError(f"cannot read the roster: {error.strerror or error}") from None
         finally:
             if text is not None:
                 with contextlib.suppress(ValueError):  # the roster was closed first
