@@ -258,10 +258,12 @@ def test_template_printing_a_missing_value_is_an_error(invoke, tmp_path):
     )
     assert result.exit_code == ExitCode.TEMPLATE
     assert "aftercare.txt:1:" in result.stderr and "dose" in result.stderr
-    none_tpl = tmp_path / "tpl" / "text" / "aftercare.txt"
+    # A new folder: one process keeps the templates it compiled, as a batch should.
+    (tmp_path / "tpl2" / "text").mkdir(parents=True)
+    none_tpl = tmp_path / "tpl2" / "text" / "aftercare.txt"
     none_tpl.write_text("Patient: {{ doc.patient.name }}\n", encoding="utf-8")
     result = invoke(
-        "aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text"
+        "aftercare", "ebp", "--templates-dir", str(tmp_path / "tpl2"), "--format", "text"
     )
     assert result.exit_code == ExitCode.TEMPLATE
     assert "missing (None)" in result.stderr

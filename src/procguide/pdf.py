@@ -8,9 +8,7 @@ written and can never become markup. The paper size and large print reach the te
 Fonts come from a Python package and Typst's own embedded fonts, never from the machine:
 the same inputs give the same bytes anywhere. Starting a compiler loads those fonts, so each
 process keeps one per template and font setup and reuses it for every document of a batch.
-Rendering the Jinja source costs more than typesetting it when the environment is rebuilt each
-time, so the environment (and with it every compiled template) is kept per templates folder
-and language as well.
+The Jinja environment is shared the same way (``render.shared_environment``).
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from procguide.errors import MissingDependencyError, TemplateError, UsageError
 
 if TYPE_CHECKING:
-    import jinja2
     import typst
 
 PAPERS = {"letter": "us-letter", "a4": "a4"}
@@ -38,7 +35,6 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 # One compiler per (root, font folders). Typst compilers are not safe to share between
 # threads mid-compile, so compiling is serialised; a batch in one process is the fast path.
 _compilers: dict[tuple[str, ...], typst.Compiler] = {}
-_environments: dict[tuple[str, str], jinja2.Environment] = {}
 _lock = threading.Lock()
 
 
@@ -55,30 +51,10 @@ def render_pdf(
 
 
 def render_source(document: dict[str, Any], templates_dir: Path | None = None) -> str:
-    """The Typst source of ``document``: its view's template rendered with Jinja.
+    """The Typst source of ``document``: its view's template rendered with Jinja."""
+    from procguide.render import FORMATS, render
 
-    Errors read as they do for every other format (see ``render.render``).
-    """
-    import jinja2
-
-    from procguide.render import FORMATS, _where, template_folders
-
-    fmt = FORMATS["typst"]
-    name = document["view"] + fmt.suffix
-    env = _environment(templates_dir, document.get("language") or "en")
-    try:
-        return env.get_template(name).render(doc=document)
-    except jinja2.TemplateNotFound as error:
-        folders = ", ".join(str(p) for p in template_folders(fmt, templates_dir))
-        raise TemplateError(f"template '{error.name}' not found in {folders}") from None
-    except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(
-            f"{error.filename or error.name}:{error.lineno}: {error.message}"
-        ) from None
-    except jinja2.UndefinedError as error:
-        raise TemplateError(f"{_where(error)}{error.message}") from None
-    except TemplateError as error:
-        raise TemplateError(f"{_where(error)}{error.message}") from None
+    return render(document, FORMATS["typst"], templates_dir)
 
 
 def compile_source(
@@ -123,17 +99,6 @@ def font_folders(templates_dir: Path | None = None) -> list[Path]:
     if templates_dir is not None and (templates_dir / "typst" / "fonts").is_dir():
         folders.append(templates_dir / "typst" / "fonts")
     return folders
-
-
-def _environment(templates_dir: Path | None, language: str) -> jinja2.Environment:
-    from procguide.render import FORMATS, environment
-
-    key = (str(templates_dir.resolve()) if templates_dir is not None else "", language)
-    with _lock:
-        env = _environments.get(key)
-        if env is None:
-            env = _environments[key] = environment(FORMATS["typst"], templates_dir)
-    return env
 
 
 def _import_typst() -> Any:

@@ -167,6 +167,23 @@ def environment(
     return env
 
 
+_environments: dict[tuple[str, str], jinja2.Environment] = {}
+
+
+def shared_environment(fmt: Format, clinic_dir: Path | None = None) -> jinja2.Environment:
+    """The environment for ``fmt``, made once per process and templates folder.
+
+    Building one and compiling its templates costs far more than rendering a document, so a
+    batch reuses it. It translates with the active catalog (``i18n.active``), so one serves
+    every language.
+    """
+    key = (fmt.name, str(clinic_dir.resolve()) if clinic_dir is not None else "")
+    env = _environments.get(key)
+    if env is None:
+        env = _environments[key] = environment(fmt, clinic_dir)
+    return env
+
+
 def wrap(text: str, indent: int = 4, width: int = 78) -> str:
     """Wrap plain text for a printed page; continuation lines get ``indent`` spaces."""
     lines = textwrap.wrap(
@@ -202,7 +219,10 @@ def render(
     import jinja2
 
     name = document["view"] + fmt.suffix
-    env = environment(fmt, clinic_dir, translations)
+    if translations is None:
+        env = shared_environment(fmt, clinic_dir)
+    else:
+        env = environment(fmt, clinic_dir, translations)
     try:
         template = env.get_template(name)
         return template.render(doc=document)
