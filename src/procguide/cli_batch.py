@@ -59,14 +59,13 @@ def batch(
     ] = False,
     encoding: Annotated[
         str,
-        typer.Option("--encoding", help="The roster's text encoding (default: UTF-8, BOM or not)."),
+        typer.Option("--encoding", help="The roster's text encoding (UTF-8 may start with a BOM)."),
     ] = "utf-8",
     name: Annotated[
         str,
         typer.Option(
             "--name",
-            help="File name pattern from {date} {time} {procedure} {patient} {clinician} "
-            "{kind} {row} (default: {date}_{procedure}_{patient}).",
+            help="File names from {date} {time} {procedure} {patient} {clinician} {kind} {row}.",
         ),
     ] = "{date}_{procedure}_{patient}",
     lang: Lang = None,
