@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -225,7 +226,31 @@ def _print_terminal(
 
     with active(document.get("language") or "en", templates_dir):
         markup = render(document, FORMATS["terminal"], templates_dir)
-    stdout_console(color).print(markup, markup=True, end="")
+    console = stdout_console(color)
+    for line in markup.splitlines():
+        console.print(*_hanging(line, console), sep="", end="", soft_wrap=True)
+
+
+_MARKER = re.compile(r"( *)((?:[•!☐-]|\d+\.) )?")
+
+
+def _hanging(line: str, console: Any) -> list[Any]:
+    """One template line wrapped to the screen.
+
+    Continuation lines start under the text, not the bullet, so a list stays easy to scan.
+    """
+    from rich.text import Text
+
+    match = _MARKER.match(line)
+    lead = len(match[1]) if match else 0
+    hang = lead + (len(match[2]) if match and match[2] else 0)
+    text = Text.from_markup(line[lead:], emoji=False)
+    width = max(console.width - hang, 20)
+    parts: list[Any] = []
+    for index, part in enumerate(text.wrap(console, width)):
+        part.rstrip()
+        parts += [Text(" " * (lead if index == 0 else hang)), part, Text("\n")]
+    return parts or [Text("\n")]
 
 
 def _write(data: bytes, output: Path | None) -> None:

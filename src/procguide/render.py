@@ -33,6 +33,11 @@ class Format:
     suffix: str
     escape: Callable[[str], str]
     autoescape: bool = False
+    line_based: bool = False
+    """Read line by line (text, terminal, Markdown): runs of blank lines become one."""
+
+
+_BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
 def _plain(text: str) -> str:
@@ -102,9 +107,9 @@ def escape_typst(text: str) -> str:
 
 
 FORMATS: dict[str, Format] = {
-    "terminal": Format("terminal", "terminal", ".rich", escape_rich),
-    "text": Format("text", "text", ".txt", _plain),
-    "markdown": Format("markdown", "markdown", ".md", escape_markdown),
+    "terminal": Format("terminal", "terminal", ".rich", escape_rich, line_based=True),
+    "text": Format("text", "text", ".txt", _plain, line_based=True),
+    "markdown": Format("markdown", "markdown", ".md", escape_markdown, line_based=True),
     "html": Format("html", "html", ".html", _plain, autoescape=True),
     "typst": Format("typst", "typst", ".typ", escape_typst),
 }
@@ -225,7 +230,10 @@ def render(
         env = environment(fmt, clinic_dir, translations)
     try:
         template = env.get_template(name)
-        return template.render(doc=document)
+        output = template.render(doc=document)
+        # Sections that are left out leave their blank lines behind; values cannot hold
+        # newlines (they are collapsed on the way in), so this only touches layout.
+        return _BLANK_RUNS.sub("\n\n", output) if fmt.line_based else output
     except jinja2.TemplateNotFound as error:
         folders = ", ".join(str(p) for p in template_folders(fmt, clinic_dir))
         raise TemplateError(f"template '{error.name}' not found in {folders}") from None
