@@ -417,3 +417,22 @@ def test_a_roster_with_only_a_header_makes_nothing_and_succeeds(invoke, tmp_path
     assert result.exit_code == ExitCode.OK
     assert "0 made, 0 failed, 0 skipped of 0 rows" in result.stderr
     assert manifest(tmp_path / "out") == []
+
+
+def test_each_row_in_its_own_language(invoke, tmp_path):
+    path = write(
+        tmp_path / "langs.csv",
+        "procedure,patient,date,time,lang\n"
+        "blood-patch,María López,2027-03-01,09:30,es\n"
+        "esi,Ann Lee,2027-03-01,10:30,\n"
+        "nerve-block,Bo Li,2027-03-01,11:00,es\n",
+    )
+    result = batch(invoke, path, tmp_path / "out")
+    assert result.exit_code == ExitCode.PARTIAL, result.output
+    rows = manifest(tmp_path / "out")
+    assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
+    assert rows[2]["error"] == "nerve-block has no translation into 'es' (available: en)"
+    spanish = (tmp_path / "out" / rows[0]["files"][0]["path"]).read_text(encoding="utf-8")
+    assert "PARCHE DE SANGRE EPIDURAL" in spanish and "1 de marzo de 2027" in spanish
+    english = (tmp_path / "out" / rows[1]["files"][0]["path"]).read_text(encoding="utf-8")
+    assert "EPIDURAL STEROID INJECTION" in english and "Mon 1 Mar 2027" in english

@@ -48,7 +48,6 @@ EXTENSIONS = {
 }
 """The formats a batch can write, and their file extensions."""
 MANIFEST = "manifest.jsonl"
-LANGUAGES = ("en",)
 KINDS = ("pre", "discharge")
 CHUNKSIZE = 4
 """Rows a worker takes at a time: enough to keep it busy, few enough to stop quickly."""
@@ -208,10 +207,6 @@ def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
             )
     if options.kind not in KINDS:
         raise UsageError(f"unknown --kind '{options.kind}'", hint="use pre or discharge")
-    if options.lang is not None and options.lang not in LANGUAGES:
-        raise UsageError(
-            f"no handouts in language '{options.lang}'", hint=f"available: {', '.join(LANGUAGES)}"
-        )
     if options.paper not in (None, "letter", "a4"):
         raise UsageError(f"unknown paper size '{options.paper}'", hint="use letter or a4")
     if options.jobs < 1:
@@ -224,6 +219,7 @@ def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
     library = Library(dirs)
     templates_dir = options.templates_dir or settings.templates_dir
     _check_formats(formats, templates_dir)
+    _check_language(options.lang or settings.language, templates_dir)
     setup = Setup(
         out=options.out,
         formats=formats,
@@ -237,6 +233,17 @@ def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
         debug=options.debug,
     )
     return setup, settings, library, pattern
+
+
+def _check_language(lang: str, templates_dir: Path | None) -> None:
+    """Refuse a default language that no handout could be made in, before any work starts."""
+    from procguide.i18n import check_code, languages_with_catalogs
+
+    available = languages_with_catalogs(templates_dir)
+    if check_code(lang) not in available:
+        raise UsageError(
+            f"no handouts in language '{lang}'", hint=f"available: {', '.join(available)}"
+        )
 
 
 def _check_formats(formats: tuple[str, ...], templates_dir: Path | None) -> None:
@@ -299,6 +306,7 @@ class Planner:
         self.names = NameBook()
         self.recipe = recipe(setup, settings)
         self._found: dict[str, Entry | str] = {}
+        self._translations: dict[tuple[str, str], tuple[str | None, str | None]] = {}
 
     def plan(self, raw: RawRow) -> Task:
         """The task for ``raw``: its checked values, or why it cannot be made."""
@@ -312,10 +320,14 @@ class Planner:
         entry = self._find(procedure) if isinstance(procedure, str) and procedure.strip() else None
         if error is None and isinstance(entry, str):
             error = entry
-        if error is None and fields is not None:
-            lang = fields.lang or self.setup.lang
-            if lang not in LANGUAGES:
-                error = f"no handouts in language '{lang}' (available: {', '.join(LANGUAGES)})"
+        translation_sha256 = None
+        if (
+            error is None
+            and fields is not None
+            and entry is not None
+            and not isinstance(entry, str)
+        ):
+            translation_sha256, error = self._translation(entry, fields.lang or self.setup.lang)
         name = self.names.claim(self._name(raw, fields, entry))
         if error is not None or fields is None or entry is None or isinstance(entry, str):
             known = None if entry is None or isinstance(entry, str) else entry
@@ -327,8 +339,11 @@ class Planner:
                 procedure=known.procedure.id if known else None,
                 procedure_sha256=known.sha256 if known else None,
             )
+        # The translation's hash too: --resume remakes a row whose translation changed.
         fingerprint = json.dumps(
-            [self.recipe, asdict(fields), entry.sha256, name], sort_keys=True, ensure_ascii=False
+            [self.recipe, asdict(fields), entry.sha256, translation_sha256, name],
+            sort_keys=True,
+            ensure_ascii=False,
         )
         return Task(
             raw.number,
@@ -348,6 +363,35 @@ class Planner:
             names = [Path(f["path"]).stem for f in record.get("files", [])]
             if not any(self.names.taken(n) for n in names):
                 yield record
+
+    def _translation(self, entry: Entry, lang: str) -> tuple[str | None, str | None]:
+        """The SHA-256 of ``entry``'s checked translation into ``lang``, or why there is none.
+
+        The hash is None for English, which is the content itself. Checked once per procedure
+        and language.
+        """
+        key = (entry.procedure.id, lang)
+        if key not in self._translations:
+            from procguide.i18n import SOURCE, check_code
+            from procguide.translation import languages, localize
+
+            result: tuple[str | None, str | None] = (None, None)
+            try:
+                code = check_code(lang)
+                available = languages(entry, self.library.dirs)
+                if code not in available:
+                    result = (
+                        None,
+                        f"{entry.procedure.id} has no translation into '{code}' "
+                        f"(available: {', '.join(available)})",
+                    )
+                elif code != SOURCE:
+                    found = localize(entry, code, self.library.dirs)
+                    result = (found.sha256 if found else None, None)
+            except ProcguideError as problem:
+                result = (None, "; ".join(problem.lines()))
+            self._translations[key] = result
+        return self._translations[key]
 
     def _find(self, name: str) -> Entry | str:
         key = name.strip().casefold()

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from procguide.config import Settings
     from procguide.library import Entry, Library
-    from procguide.wording import Wording
 
 Pending = tuple[str, Path, "Future[None]"]
 """A file being written: its format, path, and the write."""
@@ -41,7 +40,6 @@ class Worker:
         self.setup = setup
         self.problem: str | None = None
         self._entries: dict[str, Entry] = {}
-        self._wordings: dict[str, Wording] = {}
         self.settings: Settings | None = None
         self.library: Library | None = None
         self._writer: ThreadPoolExecutor | None = None
@@ -113,8 +111,7 @@ class Worker:
             self._writer.shutdown(wait=True)
 
     def _encode(self, task: Task) -> tuple[list[tuple[str, bytes]], list[str]]:
-        from procguide.document import build
-        from procguide.produce import Request, encode, personal_from
+        from procguide.produce import Request, document, encode, personal_from
 
         setup, fields = self.setup, task.fields
         assert fields is not None and task.procedure is not None and self.settings is not None
@@ -133,14 +130,16 @@ class Worker:
             kind=setup.kind,
             lang=lang,
         )
-        built = build(
+        assert self.library is not None
+        built = document(
             entry,
             personal_from(request),
             self.settings.clinic,
-            self._wording(lang),
+            lang=lang,
             view="handout",
             kind=setup.kind,
-            language=lang,
+            library_dirs=self.library.dirs,
+            templates_dir=setup.templates_dir,
         )
         # Every format first, then the files: a template error leaves no file behind.
         encoded = [
@@ -207,13 +206,6 @@ class Worker:
             assert self.library is not None
             self._entries[procedure] = self.library.find(procedure)
         return self._entries[procedure]
-
-    def _wording(self, lang: str) -> Wording:
-        from procguide.wording import Wording
-
-        if lang not in self._wordings:
-            self._wordings[lang] = Wording()
-        return self._wordings[lang]
 
 
 def _message(error: ProcguideError) -> str:
