@@ -145,49 +145,42 @@ def run(
     on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> Summary:
     """Make every row's handouts; raise ProcguideError only when the batch cannot start."""
-    from procguide.batch_work import (
-        Interrupts,
-        Manifest,
-        read_manifest,
-        results,
-        reuse_environments,
-    )
+    from procguide.batch_work import Interrupts, Manifest, read_manifest, results
 
-    with reuse_environments():
-        setup, settings, library, pattern = prepare(options)
-        total = roster.count()
+    setup, settings, library, pattern = prepare(options)
+    total = roster.count()
+    try:
+        setup.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        from procguide.errors import OutputError
+
+        raise OutputError(f"cannot make the folder {setup.out}: {error.strerror}") from None
+    path = setup.out / MANIFEST
+    previous = read_manifest(path) if options.resume else {}
+    planner = Planner(setup, settings, library, pattern, previous)
+    summary = Summary(total, path)
+    with Manifest(path) as manifest, Interrupts() as interrupts:
+        feeder = Feeder(roster, planner, interrupts)
         try:
-            setup.out.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            from procguide.errors import OutputError
-
-            raise OutputError(f"cannot make the folder {setup.out}: {error.strerror}") from None
-        path = setup.out / MANIFEST
-        previous = read_manifest(path) if options.resume else {}
-        planner = Planner(setup, settings, library, pattern, previous)
-        summary = Summary(total, path)
-        with Manifest(path) as manifest, Interrupts() as interrupts:
-            feeder = Feeder(roster, planner, interrupts)
-            try:
-                with results(feeder, setup, max(1, min(options.jobs, total))) as made:
-                    if on_start is not None:
-                        on_start(total)
-                    for record in made:
-                        manifest.write(record)
-                        summary.add(record)
-                        feeder.finished()
-                        if on_record is not None:
-                            on_record(record)
-            except KeyboardInterrupt:
-                summary.interrupted = True
-            # A Ctrl-C that came after the last row stopped nothing.
-            stopped_early = interrupts.requested and summary.done < total
-            summary.interrupted = summary.interrupted or stopped_early
-            if summary.interrupted:
-                # Rows never handed out keep their earlier manifest lines, so a second
-                # --resume still skips them; their files were not touched by this run.
-                for record in planner.untouched(feeder.last_row):
+            with results(feeder, setup, max(1, min(options.jobs, total))) as made:
+                if on_start is not None:
+                    on_start(total)
+                for record in made:
                     manifest.write(record)
+                    summary.add(record)
+                    feeder.finished()
+                    if on_record is not None:
+                        on_record(record)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        # A Ctrl-C that came after the last row stopped nothing.
+        stopped_early = interrupts.requested and summary.done < total
+        summary.interrupted = summary.interrupted or stopped_early
+        if summary.interrupted:
+            # Rows never handed out keep their earlier manifest lines, so a second
+            # --resume still skips them; their files were not touched by this run.
+            for record in planner.untouched(feeder.last_row):
+                manifest.write(record)
     return summary
 
 
@@ -275,11 +268,12 @@ def _check_template(name: str, templates_dir: Path | None) -> None:
     import jinja2
 
     from procguide.errors import TemplateError
-    from procguide.render import FORMATS, environment, template_folders
+    from procguide.render import FORMATS, shared_environment, template_folders
 
     fmt = FORMATS[name]
     try:
-        environment(fmt, templates_dir).get_template("handout" + fmt.suffix)
+        # The shared environment: forked workers inherit the templates compiled here.
+        shared_environment(fmt, templates_dir).get_template("handout" + fmt.suffix)
     except jinja2.TemplateNotFound as error:
         folders = ", ".join(str(p) for p in template_folders(fmt, templates_dir))
         raise TemplateError(f"template '{error.name}' not found in {folders}") from None

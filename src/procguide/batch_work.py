@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -232,7 +231,6 @@ def _start_worker(setup: Setup) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _cache_environments()
     _worker = Worker(setup)
 
 
@@ -302,31 +300,6 @@ def _one_by_one(worker: Worker, tasks: Iterable[Task]) -> Iterator[dict[str, Any
         before = started
     if before is not None:
         yield worker.finish(*before)
-
-
-@contextlib.contextmanager
-def reuse_environments() -> Iterator[None]:
-    """Keep one Jinja environment per format and templates folder for the whole batch.
-
-    ``render.render`` makes a new environment, compiling the templates again, for every
-    document: right for one handout, but most of a batch's time. Forked workers inherit the
-    cache with the templates the main process compiled while checking them.
-    """
-    from procguide import render
-
-    original = render.environment
-    _cache_environments()
-    try:
-        yield
-    finally:
-        setattr(render, "environment", original)  # noqa: B010 (a function, not a field)
-
-
-def _cache_environments() -> None:
-    from procguide import render
-
-    if not hasattr(render.environment, "cache_info"):
-        setattr(render, "environment", functools.lru_cache(maxsize=32)(render.environment))  # noqa: B010
 
 
 class Interrupts:
