@@ -673,3 +673,17 @@ def test_every_exit_code_a_readme_section_lists_exists():
         table = section.split("\n#", 1)[0]
         codes = {int(code) for code in re.findall(r"^\|\s*(\d+)\s*\|", table, re.MULTILINE)}
         assert codes and codes <= {int(code) for code in ExitCode}
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_to_a_full_disk_are_one_line(args):
+    with Path("/dev/full").open("w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "procguide", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == ExitCode.OUTPUT
+    assert proc.stderr == "error: cannot write to standard output: No space left on device\n"

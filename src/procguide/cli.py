@@ -117,7 +117,18 @@ def main_options(
 
 def main() -> None:
     """Entry point of the ``procguide`` command."""
-    app()
+    try:
+        app()
+    except OSError as error:
+        # Only --help and --version write outside a command (which handles its own errors):
+        # a full or closed standard output there is an output error too, not a traceback.
+        if state["debug"]:
+            raise
+        try:
+            error_line(f"cannot write to standard output: {error.strerror or error}")
+        except OSError:
+            pass
+        sys.exit(ExitCode.OUTPUT)
 
 
 # Register the commands.
