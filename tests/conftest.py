@@ -15,9 +15,17 @@ REPO = Path(__file__).resolve().parent.parent
 PROCEDURES = REPO / "procedures"
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole run: tests never touch the user's ~/.cache."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No config, colour or build time leaks in from the machine running the tests."""
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_cache: Path) -> None:
+    """No config, cache, colour or build time leaks in from the machine running the tests."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    monkeypatch.delenv("PROCGUIDE_NO_CACHE", raising=False)
     for name in ("PROCGUIDE_CONFIG", "NO_COLOR", "FORCE_COLOR", "SOURCE_DATE_EPOCH", "TZ"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
