@@ -183,10 +183,42 @@ def test_read_only_folder_is_exit_5(invoke, tmp_path):
         folder.chmod(0o700)
 
 
-def test_debug_shows_the_traceback(invoke):
-    result = invoke("--debug", "aftercare", "nope")
-    assert result.exit_code != 0
-    assert result.exception is not None
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(invoke):
+    plain = invoke("aftercare", "nope")
+    debug = invoke("--debug", "aftercare", "nope")
+    assert plain.exit_code == debug.exit_code == ExitCode.USAGE
+    assert "Traceback" not in plain.stderr
+    assert "UnknownProcedureError" not in plain.stderr
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "procguide.errors.UnknownProcedureError: no procedure is called 'nope'" in debug.stderr
+    # The one-line message still ends the output, where a reader looks.
+    assert debug.stderr.splitlines()[-1] == plain.stderr.splitlines()[-1]
+
+
+def _broken_find(self, name):
+    raise RuntimeError(f"bug while reading {name} for Jane Doe")
+
+
+def test_a_bug_is_one_line_exit_1_and_names_no_patient(invoke, monkeypatch):
+    from procguide.library import Library
+
+    monkeypatch.setattr(Library, "find", _broken_find)
+    result = invoke("handout", "blood-patch", "--patient", "Jane Doe", "--format", "text")
+    assert result.exit_code == ExitCode.FAILURE
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: internal error: RuntimeError at procguide/")
+    assert line.endswith("; rerun with --debug and report it")
+    assert "Jane" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_bug_with_debug_shows_its_traceback_and_exits_1(invoke, monkeypatch):
+    from procguide.library import Library
+
+    monkeypatch.setattr(Library, "find", _broken_find)
+    result = invoke("--debug", "handout", "blood-patch", "--format", "text")
+    assert result.exit_code == ExitCode.FAILURE
+    assert "RuntimeError: bug while reading blood-patch" in result.stderr
 
 
 def test_list_and_validate(invoke):
@@ -296,8 +328,20 @@ def test_closed_pipe_is_quiet(tmp_path):
 
 
 def test_an_hours_hold_gives_a_clock_time(invoke, clinic_config):
-    result = invoke("prep", "ebp", *PERSONAL, "--hold", "enoxaparin=24h",
-                    "--config", str(clinic_config), "--format", "json")
+    result = invoke(
+        "prep",
+        "ebp",
+        *PERSONAL,
+        "--hold",
+        "enoxaparin=24h",
+        "--config",
+        str(clinic_config),
+        "--format",
+        "json",
+    )
     hold = next(i for i in json.loads(result.stdout)["preparation"] if i["kind"] == "hold")
-    assert "Take your last dose no later than 09:30 on Mon 30 Nov 2026 (24 hours before" in hold["text"]
+    assert (
+        "Take your last dose no later than 09:30 on Mon 30 Nov 2026 (24 hours before"
+        in hold["text"]
+    )
     assert hold["due"]["at"] == "2026-11-30T09:30:00-05:00"

@@ -43,12 +43,47 @@ def test_non_utf8_byte_names_its_line(tmp_path):
     assert str(caught.value) == f"{path}:2: byte 0xe9 is not UTF-8; save the file as UTF-8"
 
 
-def test_deep_nesting_is_refused_without_crashing(tmp_path):
+# Deep nesting is caught in three places: the builder counts open containers (flow and
+# block), and newer libyaml stops very deep flow nesting itself while scanning ahead. The
+# reader sees the same words, at the same line, whichever caught it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * (MAX_DEPTH + 8) + "]" * (MAX_DEPTH + 8) + "\n",
+        "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "a:\n" + "".join(f"{'  ' * n}- \n" for n in range(1, MAX_DEPTH + 8)),
+    ],
+    ids=["flow-past-the-limit", "flow-past-the-parser-limit", "block-past-the-limit"],
+)
+def test_deep_nesting_is_refused_without_crashing(tmp_path, text):
     path = tmp_path / "deep.yaml"
-    path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ContentError) as caught:
         load_file(path)
-    assert f"nested more than {MAX_DEPTH} levels deep" in str(caught.value)
+    (problem,) = caught.value.problems
+    assert problem.message == f"nested more than {MAX_DEPTH} levels deep"
+    assert problem.line is not None
+
+
+def test_the_parsers_own_depth_error_gets_procguides_words(monkeypatch, tmp_path):
+    # Whatever libyaml version is installed, its nesting error never reaches the reader.
+    import yaml
+
+    from procguide import yamlsafe
+
+    class Refusing(yamlsafe._Loader):
+        def get_event(self):
+            mark = yaml.Mark("x", 0, 4, 7, None, None)
+            raise yaml.scanner.ScannerError(
+                "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+            )
+
+    monkeypatch.setattr(yamlsafe, "_Loader", Refusing)
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: [[[]]]\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_file(path)
+    assert str(caught.value) == f"{path}:5: nested more than {MAX_DEPTH} levels deep"
 
 
 def test_oversized_file_is_refused(tmp_path):

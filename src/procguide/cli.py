@@ -39,9 +39,10 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
         def run(*args: Any, **kw: Any) -> Any:
             try:
                 return func(*args, **kw)
+            except (typer.Exit, typer.Abort, typer.TyperException):
+                raise
             except ProcguideError as error:
-                if state["debug"]:
-                    raise
+                _traceback_if_debugging()
                 for line in error.lines():
                     error_line(line)
                 raise typer.Exit(error.exit_code) from None
@@ -52,11 +53,37 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
             except KeyboardInterrupt:
                 error_line("interrupted")
                 raise typer.Exit(ExitCode.INTERRUPTED) from None
+            except Exception as error:
+                # A bug. Its text may quote a patient's details, so only its type and place
+                # are shown; --debug shows all of it.
+                _traceback_if_debugging()
+                error_line(f"internal error: {_where(error)}; rerun with --debug and report it")
+                raise typer.Exit(ExitCode.FAILURE) from None
 
         app.command(name, **kwargs)(run)
         return func
 
     return decorate
+
+
+def _traceback_if_debugging() -> None:
+    """With --debug, the full traceback of the error being handled, on stderr."""
+    if state["debug"]:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
+def _where(error: BaseException) -> str:
+    """The error's type and the last line of procguide's own code it passed through."""
+    import traceback
+
+    place = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = frame.filename.replace(os.sep, "/")
+        if "/procguide/" in path:
+            place = f" at procguide/{path.rsplit('/procguide/', 1)[1]}:{frame.lineno}"
+    return f"{type(error).__name__}{place}"
 
 
 def error_line(message: str) -> None:
@@ -101,7 +128,10 @@ def main_options(
         ),
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show the full traceback of an error.")
+        bool,
+        typer.Option(
+            "--debug", help="Show the full traceback of an error; the exit code stays the same."
+        ),
     ] = False,
     color: Annotated[
         bool | None,

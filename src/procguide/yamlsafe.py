@@ -42,6 +42,8 @@ _SUSPECT = re.compile(r"[^\t\n\r\x20-\x7e]")
 _INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _SHOWN = 60
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+_PARSER_DEPTH = "maximum nesting depth"
 
 
 @dataclass
@@ -104,6 +106,10 @@ def parse(text: str, path: Path) -> Loaded:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         message = _yaml_message(error, text, line)
+        if _PARSER_DEPTH in (error.problem or ""):
+            # Newer libyaml stops deep nesting itself while scanning ahead, before the builder
+            # sees it; the reader gets the same words whichever parser caught it.
+            message = _TOO_DEEP
         raise ContentError([Problem(message, path, line)]) from None
     except yaml.reader.ReaderError as error:
         # Characters YAML refuses that _check_characters lets through, such as U+FFFE.
@@ -274,7 +280,7 @@ class _Builder:
                 _line(event),
             )
         if depth > MAX_DEPTH:
-            raise _Fail(f"nested more than {MAX_DEPTH} levels deep", _line(event))
+            raise _Fail(_TOO_DEEP, _line(event))
         tag = event.tag
         if tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
             raise _Fail(f"the tag {_short(tag)} is not allowed; use plain YAML", _line(event))
