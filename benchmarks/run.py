@@ -8,7 +8,7 @@ Prints one Markdown table and writes it, with the date and machine, to benchmark
   and what Typer imports). Timed by hyperfine when it is installed, else by a loop here; the
   commands take turns, in several rounds, so a busy machine slows them alike. The CPU column
   (user + system) is steadier than wall time on a shared machine.
-- One PDF: procguide.pdf against the raw Typst engine compiling the same source, both in a
+- One PDF: procguide.render.pdf against the raw Typst engine compiling the same source, both in a
   fresh process (the first PDF) and in a running one (each further PDF).
 - Batch: ``procguide batch`` as a subprocess, rows per second and the peak memory of its
   largest process; PDF is compared with the raw engine in as many processes.
@@ -195,8 +195,8 @@ def pdf_rows(env: dict[str, str], rounds: int) -> tuple[list[list[str]], list[st
 def _pdf_missing() -> str:
     import importlib.util
 
-    if importlib.util.find_spec("procguide.pdf") is None:
-        return "procguide.pdf does not exist yet (the PDF format is still being written)"
+    if importlib.util.find_spec("procguide.render.pdf") is None:
+        return "procguide.render.pdf does not exist yet (the PDF format is still being written)"
     if importlib.util.find_spec("typst") is None:
         return "the typst package (the PDF engine) is not installed"
     return ""
@@ -204,10 +204,10 @@ def _pdf_missing() -> str:
 
 def _document(procedure: str = "blood-patch", **personal: Any) -> dict[str, Any]:
     from procguide.config import load_config
-    from procguide.document import build
-    from procguide.library import Library
-    from procguide.produce import Request, personal_from
-    from procguide.wording import Wording
+    from procguide.content.library import Library
+    from procguide.document.build import build
+    from procguide.document.wording import Wording
+    from procguide.pipeline import Request, personal_from
 
     request = Request(view="handout", procedure=procedure, **personal)
     entry = Library(()).find(procedure)
@@ -222,8 +222,8 @@ def _raw_compiler() -> Any:
     """A Typst compiler set up as procguide's: the template folder as root, the same fonts."""
     import typst
 
-    from procguide.pdf import font_folders
-    from procguide.render import FORMATS, template_folders
+    from procguide.render.pdf import font_folders
+    from procguide.render.templates import FORMATS, template_folders
 
     root = template_folders(FORMATS["typst"], None)[0]
     fonts = [str(p) for p in font_folders()]
@@ -234,14 +234,14 @@ def child_pdf_first(which: str) -> dict[str, float]:
     """The first PDF of a process: from a document (procguide) or from its source (raw)."""
     document = _document(**SAMPLE)
     if which == "raw":
-        from procguide.pdf import render_source
+        from procguide.render.pdf import render_source
 
         source = render_source(document).encode()
         assert "typst" not in sys.modules  # imported on the clock, as procguide does
         start = time.perf_counter()
         _raw_compiler().compile(input=source, format="pdf", sys_inputs=PAPER)
     else:
-        from procguide.pdf import render_pdf
+        from procguide.render.pdf import render_pdf
 
         start = time.perf_counter()
         render_pdf(document, None)
@@ -250,7 +250,7 @@ def child_pdf_first(which: str) -> dict[str, float]:
 
 def child_pdf_warm(count: int) -> dict[str, float]:
     """Median time of one more PDF, procguide and raw Typst taking turns."""
-    from procguide.pdf import render_pdf, render_source
+    from procguide.render.pdf import render_pdf, render_source
 
     document = _document(**SAMPLE)
     source = render_source(document).encode()
@@ -343,7 +343,7 @@ def batch_rows(
 def make_roster(path: Path, rows: int, env: dict[str, str]) -> None:
     """A roster of ``rows`` patients over the built-in procedures and their flags."""
     os.environ.update({k: v for k, v in env.items() if k.startswith(("XDG_", "PROCGUIDE"))})
-    from procguide.library import Library
+    from procguide.content.library import Library
 
     entries = Library(()).load_all()
     with path.open("w", newline="", encoding="utf-8") as stream:
@@ -393,7 +393,7 @@ def child_engine(roster: str, processes: str) -> dict[str, float]:
 
 
 def _engine_part(args: tuple[str, int, int]) -> tuple[int, float]:
-    from procguide.pdf import render_source
+    from procguide.render.pdf import render_source
 
     roster, first, step = args
     with Path(roster).open(newline="", encoding="utf-8") as stream:
@@ -439,7 +439,7 @@ def library_rows(env: dict[str, str]) -> list[list[str]]:
 
 
 def child_library() -> dict[str, float]:
-    from procguide.library import Library
+    from procguide.content.library import Library
 
     Library(()).load_all()  # imports, and fills the cache when it is on
     times = []

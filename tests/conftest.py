@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from procguide.console import stderr_console, stdout_console
+from procguide.cli.console import stderr_console, stdout_console
 
 REPO = Path(__file__).resolve().parent.parent
 PROCEDURES = REPO / "procedures"

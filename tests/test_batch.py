@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from procguide import filenames, roster
+from procguide.batch import filenames, roster
+from procguide.content.library import Library
 from procguide.errors import ExitCode
-from procguide.library import Library
 
 HEADER = "procedure,patient,date,time,clinician,flags,holds,note\n"
 GOOD = [
@@ -329,7 +329,7 @@ def test_resume_after_a_batch_interrupted_part_way(invoke, tmp_path, monkeypatch
     path = write(tmp_path / "r.csv", HEADER + "".join(GOOD) + GOOD[0].replace("09:30", "15:00"))
     assert batch(invoke, path, "clean").exit_code == ExitCode.OK
 
-    from procguide import produce
+    from procguide import pipeline as produce
 
     real, calls = produce.encode, []
 
@@ -385,7 +385,7 @@ def test_resume_after_the_manifest_was_cut_short(invoke, tmp_path):
 
 def test_first_ctrl_c_finishes_the_row_in_hand_then_stops(invoke, tmp_path, monkeypatch):
     path = write(tmp_path / "r.csv", HEADER + "".join(GOOD))
-    from procguide import produce
+    from procguide import pipeline as produce
 
     real = produce.encode
 

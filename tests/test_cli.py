@@ -200,7 +200,7 @@ def _broken_find(self, name):
 
 
 def test_a_bug_is_one_line_exit_1_and_names_no_patient(invoke, monkeypatch):
-    from procguide.library import Library
+    from procguide.content.library import Library
 
     monkeypatch.setattr(Library, "find", _broken_find)
     result = invoke("handout", "blood-patch", "--patient", "Jane Doe", "--format", "text")
@@ -213,7 +213,7 @@ def test_a_bug_is_one_line_exit_1_and_names_no_patient(invoke, monkeypatch):
 
 
 def test_a_bug_with_debug_shows_its_traceback_and_exits_1(invoke, monkeypatch):
-    from procguide.library import Library
+    from procguide.content.library import Library
 
     monkeypatch.setattr(Library, "find", _broken_find)
     result = invoke("--debug", "handout", "blood-patch", "--format", "text")

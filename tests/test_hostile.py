@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from procguide.content.yamlsafe import MAX_BYTES, MAX_DEPTH, MAX_VALUES, load_file
 from procguide.errors import ContentError, ExitCode
-from procguide.yamlsafe import MAX_BYTES, MAX_DEPTH, MAX_VALUES, load_file
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import PROCEDURES, build_tree
-from procguide.i18n import translations
-from procguide.offsets import Offset
-from procguide.wording import Wording
+from procguide.content.offsets import Offset
+from procguide.document.wording import Wording
+from procguide.i18n.languages import translations
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("PROCGUIDE_UPDATE_GOLDEN") == "1"
@@ -253,8 +253,8 @@ def test_english_handouts_do_not_import_babel(tmp_path):
 
 def test_built_in_catalogs_translate_every_message():
     # Every _() in the templates (all formats) and the code, extracted with Babel, has a
-    # checked translation. Run `python -m procguide.catalogs` after changing any text.
-    from procguide.catalogs import problems, template
+    # checked translation. Run `python -m procguide.i18n.catalogs` after changing any text.
+    from procguide.i18n.catalogs import problems, template
 
     assert problems(template()) == []
 
@@ -309,12 +309,12 @@ def test_a_language_without_a_catalog_is_a_content_error(invoke, tmp_path):
 
 def test_a_document_is_never_rendered_with_another_language_s_text():
     from procguide.config import Clinic
-    from procguide.document import Personal
+    from procguide.content.library import load_entry
+    from procguide.document.build import Personal
     from procguide.errors import TemplateError
-    from procguide.i18n import active
-    from procguide.library import load_entry
-    from procguide.produce import document
-    from procguide.render import FORMATS, render
+    from procguide.i18n.languages import active
+    from procguide.pipeline import document
+    from procguide.render.templates import FORMATS, render
 
     entry = load_entry(PROCEDURES / "blood-patch.yaml")
     built = document(entry, Personal(), Clinic(), lang="es", view="steps")
@@ -502,8 +502,8 @@ def test_a_translation_must_say_what_it_translates(invoke, pair):
 
 
 def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
-    from procguide.lint import Options, lint_files
-    from procguide.lint_text import fernandez_huerta, grade_of_ease
+    from procguide.lint.check import Options, lint_files
+    from procguide.lint.text import fernandez_huerta, grade_of_ease
 
     reports, problems = lint_files(
         [PROCEDURES / "blood-patch.yaml", PROCEDURES / "blood-patch.es.yaml"],
@@ -519,7 +519,7 @@ def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
 
 
 def test_lint_flags_hard_spanish(tmp_path):
-    from procguide.lint import Options, lint_files
+    from procguide.lint.check import Options, lint_files
 
     folder = tmp_path / "procs"
     folder.mkdir()
@@ -550,9 +550,9 @@ def test_build_refuses_to_mix_languages():
     # A caller that asks for Spanish without the translation (or with English phrases) gets
     # no document, never English content under Spanish headings.
     from procguide.config import Clinic
-    from procguide.document import Personal, build
-    from procguide.library import load_entry
-    from procguide.translation import localize
+    from procguide.content.library import load_entry
+    from procguide.content.translation import localize
+    from procguide.document.build import Personal, build
 
     entry = load_entry(PROCEDURES / "blood-patch.yaml")
     with pytest.raises(ValueError, match="needs the translation"):

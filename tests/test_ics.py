@@ -13,7 +13,7 @@ import pytest
 from icalendar import Calendar
 
 from conftest import CLINIC_CONFIG
-from procguide.ics import _title, render_ics
+from procguide.render.ics import _title, render_ics
 
 NY = ZoneInfo("America/New_York")
 BASE = ("blood-patch", "--flag", "sedation")

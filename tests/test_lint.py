@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from procguide import lint_text
+from procguide.content.starter import starter
 from procguide.errors import ContentError
-from procguide.lint import Options, lint_files, load_jargon
-from procguide.lint_words import JARGON
-from procguide.starter import starter
+from procguide.lint import text as lint_text
+from procguide.lint.check import Options, lint_files, load_jargon
+from procguide.lint.words import JARGON
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
 TODAY = date(2026, 11, 21)

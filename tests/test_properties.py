@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import PROCEDURES
+from procguide.content.offsets import Offset
+from procguide.document.schedule import make_appointment
 from procguide.errors import ContentError, UsageError
-from procguide.offsets import Offset
-from procguide.schedule import make_appointment
 
 SETTINGS = settings(
     max_examples=200,
@@ -202,15 +202,15 @@ PLAIN = "Jane Doe"
 
 @functools.cache
 def blood_patch():
-    from procguide.library import load_entry
+    from procguide.content.library import load_entry
 
     return load_entry(PROCEDURES / "blood-patch.yaml")
 
 
 def _document(entry, name, note=None):
     from procguide.config import Settings
-    from procguide.document import Personal, build
-    from procguide.wording import Wording
+    from procguide.document.build import Personal, build
+    from procguide.document.wording import Wording
 
     personal = Personal(patient=name, note=note, day=date(2026, 12, 1), at=time(9, 30))
     clinic = Settings().clinic.model_copy(update={"timezone": "America/New_York"})
@@ -222,7 +222,7 @@ _TEMPLATES = {}
 
 def _render(document, fmt):
     """The output of ``fmt``; templates are compiled once per test session for speed."""
-    from procguide.render import FORMATS, environment
+    from procguide.render.templates import FORMATS, environment
 
     if fmt == "json":
         return json.dumps(document, ensure_ascii=False, indent=2)
@@ -350,7 +350,7 @@ def plain():
 @RENDER_SETTINGS
 @given(name=HOSTILE_NAMES)
 def test_any_name_is_literal_and_keeps_the_structure(name):
-    from procguide.document import clean_text
+    from procguide.document.build import clean_text
 
     assert clean_text(name, "--patient") == name
     document = _document(blood_patch(), name)
@@ -415,7 +415,7 @@ def test_any_note_is_literal_in_every_format(note):
 @SETTINGS
 @given(st.text(max_size=40))
 def test_clean_text_refuses_control_characters_and_collapses_white_space(text):
-    from procguide.document import clean_text
+    from procguide.document.build import clean_text
 
     invisible = [c for c in text if c not in "\t\n\r" and unicodedata.category(c) in ("Cc", "Cf")]
     try:
@@ -440,7 +440,7 @@ def scratch():
 
 
 def _load_procedure(folder, data):
-    from procguide.library import load_entry
+    from procguide.content.library import load_entry
 
     path = folder / "blood-patch.yaml"
     path.write_bytes(data)
@@ -572,7 +572,7 @@ def test_mutated_procedures_only_ever_raise_content_error(scratch, data):
 
 
 def test_the_unmutated_procedure_loads(scratch):
-    from procguide.library import load_entry
+    from procguide.content.library import load_entry
 
     path = scratch / "blood-patch.yaml"
     path.write_bytes(BLOOD_PATCH)

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from procguide.content.offsets import Offset
+from procguide.document.schedule import make_appointment, parse_date, parse_time
 from procguide.errors import UsageError
-from procguide.offsets import Offset
-from procguide.schedule import make_appointment, parse_date, parse_time
 
 NY = ZoneInfo("America/New_York")
 

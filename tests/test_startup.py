@@ -14,11 +14,20 @@ import pytest
 
 from conftest import PROCEDURES, build_tree
 from procguide import cache
+from procguide.content.library import Library, load_entry
 from procguide.errors import ContentError, UnknownProcedureError
-from procguide.library import Library, load_entry
-from procguide.render import FORMATS, environment, render
+from procguide.render.templates import FORMATS, environment, render
 
-HEAVY = ("rich", "jinja2", "yaml", "typst", "icalendar", "textstat", "babel", "procguide.model")
+HEAVY = (
+    "rich",
+    "jinja2",
+    "yaml",
+    "typst",
+    "icalendar",
+    "textstat",
+    "babel",
+    "procguide.content.model",
+)
 BLOOD_PATCH = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
 
 
@@ -129,8 +138,8 @@ def test_no_usable_cache_folder_means_the_full_work(cache_home, monkeypatch, tmp
 
 def _document() -> dict:
     from procguide.config import Clinic
-    from procguide.document import Personal, build
-    from procguide.wording import Wording
+    from procguide.document.build import Personal, build
+    from procguide.document.wording import Wording
 
     entry = load_entry(PROCEDURES / "blood-patch.yaml")
     return build(entry, Personal(), Clinic(), Wording(), view="aftercare").data
@@ -148,7 +157,7 @@ def _two_procedures(root: Path) -> Path:
 
 
 def test_an_alias_lookup_reads_one_file_once_the_index_is_made(cache_home, tmp_path, monkeypatch):
-    from procguide import library
+    from procguide.content import library
 
     clinic = _two_procedures(tmp_path / "clinic")
     assert Library((clinic,)).find("other-alias").procedure.id == "other-patch"

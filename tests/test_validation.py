@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from conftest import PROCEDURES
+from procguide.content.library import load_entry
 from procguide.errors import ContentError
-from procguide.library import load_entry
 
 BLOOD_PATCH = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from procguide.content.yamlsafe import MAX_DEPTH, load_file
 from procguide.errors import ContentError
-from procguide.yamlsafe import MAX_DEPTH, load_file
 
 CASES = {
     "duplicate-key": (
@@ -69,7 +69,7 @@ def test_the_parsers_own_depth_error_gets_procguides_words(monkeypatch, tmp_path
     # Whatever libyaml version is installed, its nesting error never reaches the reader.
     import yaml
 
-    from procguide import yamlsafe
+    from procguide.content import yamlsafe
 
     class Refusing(yamlsafe._Loader):
         def get_event(self):

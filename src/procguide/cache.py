@@ -28,11 +28,13 @@ if TYPE_CHECKING:
 
 OFF_VAR = "PROCGUIDE_NO_CACHE"
 
-# The modules whose code decides whether a procedure file is valid and what it contains;
-# editing any of them (as a developer or in a new release) empties the procedure cache.
-CONTENT_CODE = ("yamlsafe.py", "model.py", "offsets.py", "validation.py", "library.py", "cache.py")
-# The module that sets up Jinja: its options shape the compiled templates.
-TEMPLATE_CODE = ("render.py", "cache.py")
+# The code that decides whether a procedure file is valid and what it contains: the whole
+# content layer. Editing any of it (as a developer or in a new release) empties the
+# procedure cache. Folders count every module in them, so a module moved or added inside
+# one is covered without being listed (tests check that each name here exists).
+CONTENT_CODE = ("content", "cache.py")
+# The layer that sets up Jinja: its options shape the compiled templates.
+TEMPLATE_CODE = ("render", "cache.py")
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -86,12 +88,21 @@ def fingerprint(modules: tuple[str, ...]) -> str | None:
     try:
         spec = importlib.util.find_spec("yaml")
         origin = spec.origin if spec is not None else None
-        for path in (*(_PACKAGE / name for name in modules), origin):
+        for path in (*_sources(modules), origin):
             if path is not None:
                 digest.update(Path(path).read_bytes())
     except (OSError, ImportError, ValueError):
         return None
     return digest.hexdigest()
+
+
+def _sources(modules: tuple[str, ...]) -> list[Path]:
+    """The files ``modules`` names: a module, or every module in a folder, in a fixed order."""
+    files: list[Path] = []
+    for name in modules:
+        path = _PACKAGE / name
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
 
 
 def read_json(name: str) -> Any:

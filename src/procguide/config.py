@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from procguide.content.model import OffsetField, Text
 from procguide.errors import ContentError, Problem
-from procguide.model import OffsetField, Text
 
 FILE_NAME = "procguide.yaml"
 ENV_VAR = "PROCGUIDE_CONFIG"
@@ -121,8 +121,8 @@ def load_config(explicit: Path | None = None) -> Config:
         return Config(Settings.model_construct(), None)
     if not path.exists():
         raise ContentError([Problem("config file not found", path)])
-    from procguide.validation import validate
-    from procguide.yamlsafe import load_file
+    from procguide.content.validation import validate
+    from procguide.content.yamlsafe import load_file
 
     _, loaded = load_file(path)
     settings = validate(Settings, loaded)

@@ -1,0 +1,490 @@
+"""Batch handouts: a roster of patients in, one file per row and format out, and a manifest.
+
+The main process reads the roster in order, checks each row's values, names its files and
+works out whether an earlier run already made them; worker processes (each loading the
+config, library and templates once) make the documents and write them atomically; the main
+process writes one manifest line per row as results come back, in row order.
+
+The manifest (``manifest.jsonl`` in the output folder) only ever lists files that are
+complete on disk with the hash it gives: a line is written after its row's files are. A
+first Ctrl-C (or SIGTERM) stops handing out rows and lets the workers finish the ones they
+have, so every file written is in the manifest; a second one stops at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from procguide.batch.filenames import (
+    DEFAULT_PATTERN,
+    NameBook,
+    Pattern,
+    build_name,
+    parse_pattern,
+    safe_name,
+)
+from procguide.batch.roster import Fields, RawRow, Roster, RowError, check
+from procguide.errors import ExitCode, ProcguideError, UnknownProcedureError, UsageError
+
+if TYPE_CHECKING:
+    from procguide.config import Settings
+    from procguide.content.library import Entry, Library
+
+EXTENSIONS = {
+    "html": ".html",
+    "pdf": ".pdf",
+    "text": ".txt",
+    "markdown": ".md",
+    "json": ".json",
+    "ics": ".ics",
+}
+"""The formats a batch can write, and their file extensions."""
+MANIFEST = "manifest.jsonl"
+KINDS = ("pre", "discharge")
+CHUNKSIZE = 4
+"""Rows a worker takes at a time: enough to keep it busy, few enough to stop quickly."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """What ``procguide batch`` was asked for."""
+
+    out: Path
+    formats: tuple[str, ...] = ("html",)
+    kind: str = "pre"
+    jobs: int = 1
+    config: Path | None = None
+    templates_dir: Path | None = None
+    procedures_dirs: tuple[Path, ...] = ()
+    resume: bool = False
+    name_pattern: str = DEFAULT_PATTERN
+    lang: str | None = None
+    paper: str | None = None
+    large_print: bool = False
+    debug: bool = False
+    """Let an unexpected error stop the batch with its traceback."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The resolved options every worker starts from (small, so it pickles cheaply)."""
+
+    out: Path
+    formats: tuple[str, ...]
+    kind: str
+    lang: str
+    paper: str
+    large_print: bool
+    config: Path | None
+    templates_dir: Path | None
+    procedures_dirs: tuple[Path, ...]
+    debug: bool
+
+
+@dataclass
+class Summary:
+    """How a batch went; every row's details are in the manifest."""
+
+    total: int
+    manifest: Path
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    interrupted: bool = False
+
+    @property
+    def done(self) -> int:
+        """Rows finished (made, skipped or failed)."""
+        return self.ok + self.failed + self.skipped
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """130 when stopped early, 6 when a row failed, else 0."""
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        return ExitCode.PARTIAL if self.failed else ExitCode.OK
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Count one manifest record."""
+        status = record["status"]
+        if status == "ok":
+            self.ok += 1
+        elif status == "skipped":
+            self.skipped += 1
+        else:
+            self.failed += 1
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row, checked and named, on its way to a worker."""
+
+    row: int
+    line: int | None
+    name: str
+    fields: Fields | None = None
+    error: str | None = None
+    procedure: str | None = None
+    procedure_sha256: str | None = None
+    input_sha256: str | None = None
+    previous: dict[str, Any] | None = None
+
+
+def run(
+    roster: Roster,
+    options: Options,
+    on_start: Callable[[int], None] | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> Summary:
+    """Make every row's handouts; raise ProcguideError only when the batch cannot start."""
+    from procguide.batch.worker import Interrupts, Manifest, read_manifest, results
+
+    setup, settings, library, pattern = prepare(options)
+    total = roster.count()
+    try:
+        setup.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        from procguide.errors import OutputError
+
+        raise OutputError(f"cannot make the folder {setup.out}: {error.strerror}") from None
+    path = setup.out / MANIFEST
+    previous = read_manifest(path) if options.resume else {}
+    planner = Planner(setup, settings, library, pattern, previous)
+    summary = Summary(total, path)
+    with Manifest(path) as manifest, Interrupts() as interrupts:
+        feeder = Feeder(roster, planner, interrupts)
+        try:
+            with results(feeder, setup, max(1, min(options.jobs, total))) as made:
+                if on_start is not None:
+                    on_start(total)
+                for record in made:
+                    manifest.write(record)
+                    summary.add(record)
+                    feeder.finished()
+                    if on_record is not None:
+                        on_record(record)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        # A Ctrl-C that came after the last row stopped nothing.
+        stopped_early = interrupts.requested and summary.done < total
+        summary.interrupted = summary.interrupted or stopped_early
+        if summary.interrupted:
+            # Rows never handed out keep their earlier manifest lines, so a second
+            # --resume still skips them; their files were not touched by this run.
+            for record in planner.untouched(feeder.last_row):
+                manifest.write(record)
+    return summary
+
+
+def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
+    """Check the options, load the config and library; raise before anything is written."""
+    from procguide.config import load_config
+    from procguide.content.library import Library
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in options.formats if f.strip()))
+    if not formats:
+        raise UsageError("no --format given", hint=f"use one or more of: {', '.join(EXTENSIONS)}")
+    for fmt in formats:
+        if fmt not in EXTENSIONS:
+            raise UsageError(
+                f"unknown format '{fmt}' for a batch",
+                hint=f"use one or more of: {', '.join(EXTENSIONS)}",
+            )
+    if options.kind not in KINDS:
+        raise UsageError(f"unknown --kind '{options.kind}'", hint="use pre or discharge")
+    if options.paper not in (None, "letter", "a4"):
+        raise UsageError(f"unknown paper size '{options.paper}'", hint="use letter or a4")
+    if options.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    if options.out.exists() and not options.out.is_dir():
+        raise UsageError(f"--out {options.out} is a file", hint="give a folder for the handouts")
+    pattern = parse_pattern(options.name_pattern)
+    settings = load_config(options.config).settings
+    dirs = (*options.procedures_dirs, *settings.procedures_dirs)
+    library = Library(dirs)
+    templates_dir = options.templates_dir or settings.templates_dir
+    _check_formats(formats, templates_dir)
+    _check_language(options.lang or settings.language, templates_dir)
+    setup = Setup(
+        out=options.out,
+        formats=formats,
+        kind=options.kind,
+        lang=options.lang or settings.language,
+        paper=options.paper or settings.paper,
+        large_print=options.large_print,
+        config=options.config,
+        templates_dir=templates_dir,
+        procedures_dirs=dirs,
+        debug=options.debug,
+    )
+    return setup, settings, library, pattern
+
+
+def _check_language(lang: str, templates_dir: Path | None) -> None:
+    """Refuse a default language that no handout could be made in, before any work starts."""
+    from procguide.i18n.languages import check_code, languages_with_catalogs
+
+    available = languages_with_catalogs(templates_dir)
+    if check_code(lang) not in available:
+        raise UsageError(
+            f"no handouts in language '{lang}'", hint=f"available: {', '.join(available)}"
+        )
+
+
+def _check_formats(formats: tuple[str, ...], templates_dir: Path | None) -> None:
+    """Stop before the first row when a format cannot work for any row."""
+    import importlib.util
+
+    from procguide.errors import MissingDependencyError
+
+    for fmt in formats:
+        template = fmt
+        if fmt == "pdf":
+            if importlib.util.find_spec("procguide.render.pdf") is None:
+                raise UsageError(
+                    "PDF output is not part of this procguide", hint="use --format html"
+                )
+            if importlib.util.find_spec("typst") is None:
+                raise MissingDependencyError("PDF output needs Typst", hint="pip install typst")
+            from procguide.render.pdf import font_folders
+
+            font_folders(templates_dir)
+            template = "typst"
+        if fmt == "ics" and importlib.util.find_spec("procguide.render.ics") is None:
+            raise UsageError("calendar output is not part of this procguide")
+        if fmt not in ("json", "ics"):
+            _check_template(template, templates_dir)
+
+
+def _check_template(name: str, templates_dir: Path | None) -> None:
+    import jinja2
+
+    from procguide.errors import TemplateError
+    from procguide.render.templates import FORMATS, shared_environment, template_folders
+
+    fmt = FORMATS[name]
+    try:
+        # The shared environment: forked workers inherit the templates compiled here.
+        shared_environment(fmt, templates_dir).get_template("handout" + fmt.suffix)
+    except jinja2.TemplateNotFound as error:
+        folders = ", ".join(str(p) for p in template_folders(fmt, templates_dir))
+        raise TemplateError(f"template '{error.name}' not found in {folders}") from None
+    except jinja2.TemplateSyntaxError as error:
+        where = f"{error.filename or error.name}:{error.lineno}"
+        raise TemplateError(f"{where}: {error.message}") from None
+
+
+class Planner:
+    """Checks, names and fingerprints rows in order, in the main process."""
+
+    def __init__(
+        self,
+        setup: Setup,
+        settings: Settings,
+        library: Library,
+        pattern: Pattern,
+        previous: dict[int, dict[str, Any]],
+    ) -> None:
+        self.setup = setup
+        self.library = library
+        self.pattern = pattern
+        self.previous = previous
+        self.names = NameBook()
+        self.recipe = recipe(setup, settings)
+        self._found: dict[str, Entry | str] = {}
+        self._translations: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+
+    def plan(self, raw: RawRow) -> Task:
+        """The task for ``raw``: its checked values, or why it cannot be made."""
+        error = None
+        fields = None
+        try:
+            fields = check(raw)
+        except RowError as problem:
+            error = str(problem)
+        procedure = raw.values.get("procedure")
+        entry = self._find(procedure) if isinstance(procedure, str) and procedure.strip() else None
+        if error is None and isinstance(entry, str):
+            error = entry
+        translation_sha256 = None
+        if (
+            error is None
+            and fields is not None
+            and entry is not None
+            and not isinstance(entry, str)
+        ):
+            translation_sha256, error = self._translation(entry, fields.lang or self.setup.lang)
+        name = self.names.claim(self._name(raw, fields, entry))
+        if error is not None or fields is None or entry is None or isinstance(entry, str):
+            known = None if entry is None or isinstance(entry, str) else entry
+            return Task(
+                raw.number,
+                raw.line,
+                name,
+                error=error or "cannot be read",
+                procedure=known.procedure.id if known else None,
+                procedure_sha256=known.sha256 if known else None,
+            )
+        # The translation's hash too: --resume remakes a row whose translation changed.
+        fingerprint = json.dumps(
+            [self.recipe, asdict(fields), entry.sha256, translation_sha256, name],
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return Task(
+            raw.number,
+            raw.line,
+            name,
+            fields=fields,
+            procedure=entry.procedure.id,
+            procedure_sha256=entry.sha256,
+            input_sha256=hashlib.sha256(fingerprint.encode()).hexdigest(),
+            previous=self.previous.get(raw.number),
+        )
+
+    def untouched(self, last_row: int) -> Iterator[dict[str, Any]]:
+        """Earlier records of rows after ``last_row`` whose files no row of this run wrote."""
+        for row in sorted(r for r in self.previous if r > last_row):
+            record = self.previous[row]
+            names = [Path(f["path"]).stem for f in record.get("files", [])]
+            if not any(self.names.taken(n) for n in names):
+                yield record
+
+    def _translation(self, entry: Entry, lang: str) -> tuple[str | None, str | None]:
+        """The SHA-256 of ``entry``'s checked translation into ``lang``, or why there is none.
+
+        The hash is None for English, which is the content itself. Checked once per procedure
+        and language.
+        """
+        key = (entry.procedure.id, lang)
+        if key not in self._translations:
+            from procguide.content.translation import languages, localize
+            from procguide.i18n.languages import SOURCE, check_code
+
+            result: tuple[str | None, str | None] = (None, None)
+            try:
+                code = check_code(lang)
+                available = languages(entry, self.library.dirs)
+                if code not in available:
+                    result = (
+                        None,
+                        f"{entry.procedure.id} has no translation into '{code}' "
+                        f"(available: {', '.join(available)})",
+                    )
+                elif code != SOURCE:
+                    found = localize(entry, code, self.library.dirs)
+                    result = (found.sha256 if found else None, None)
+            except ProcguideError as problem:
+                result = (None, "; ".join(problem.lines()))
+            self._translations[key] = result
+        return self._translations[key]
+
+    def _find(self, name: str) -> Entry | str:
+        key = name.strip().casefold()
+        if key not in self._found:
+            try:
+                self._found[key] = self.library.find(name)
+            except UnknownProcedureError as error:
+                # Not quoted: a roster with its columns mixed up has a patient's name here.
+                self._found[key] = f"the procedure is not in the library ({error.hint})"
+            except ProcguideError as error:
+                self._found[key] = "; ".join(error.lines())
+        return self._found[key]
+
+    def _name(self, raw: RawRow, fields: Fields | None, entry: Entry | str | None) -> str:
+        output = raw.values.get("output")
+        if isinstance(output, str) and output.strip():
+            stem, dot, suffix = output.strip().rpartition(".")
+            if dot and "." + suffix.lower() in EXTENSIONS.values():
+                output = stem
+            return safe_name(output, raw.number)
+        values = {k: v for k, v in raw.values.items() if isinstance(v, str)}
+        if entry is not None and not isinstance(entry, str):
+            values["procedure"] = entry.procedure.id
+        if fields is not None:
+            values.update(date=fields.date, time=fields.time, patient=fields.patient)
+        values.update(kind=self.setup.kind, row=str(raw.number))
+        return build_name(self.pattern, values, raw.number)
+
+
+def recipe(setup: Setup, settings: Settings) -> str:
+    """A hash of everything besides the row that shapes its files: a change redoes every row."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from procguide import __version__
+    from procguide.resources import builtin_dir
+
+    engines = {}
+    for package in ("typst", "fontpkg-atkinson-hyperlegible", "jinja2"):
+        with contextlib.suppress(PackageNotFoundError):
+            engines[package] = version(package)
+    templates = hashlib.sha256()
+    for folder in (builtin_dir("templates"), setup.templates_dir):
+        if folder is not None and folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                templates.update(str(path.relative_to(folder)).encode() + b"\0")
+                templates.update(hashlib.sha256(path.read_bytes()).digest())
+    parts = {
+        "procguide": __version__,
+        "engines": engines,
+        "formats": setup.formats,
+        "kind": setup.kind,
+        "lang": setup.lang,
+        "paper": setup.paper,
+        "large_print": setup.large_print,
+        "settings": settings.model_dump(mode="json"),
+        "templates": templates.hexdigest(),
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Feeder:
+    """Hands rows out in order, never more than a few ahead of the results.
+
+    Pool.imap reads its input as fast as it can; this keeps the rows waiting in the queue
+    to a bounded number, so memory stays flat, and stops handing out rows once asked.
+    """
+
+    def __init__(self, roster: Roster, planner: Planner, interrupts: Any) -> None:
+        self.roster = roster
+        self.planner = planner
+        self.interrupts = interrupts
+        self.last_row = 0
+        self._slots: threading.Semaphore | None = None
+        self._stopped = False
+
+    def bound(self, window: int) -> None:
+        """Allow only ``window`` rows in flight (for the worker pool)."""
+        self._slots = threading.Semaphore(window)
+
+    def stop(self) -> None:
+        """Hand out no more rows."""
+        self._stopped = True
+
+    def __iter__(self) -> Iterator[Task]:
+        for raw in self.roster.rows():
+            while self._slots is not None and not self._slots.acquire(timeout=0.05):
+                if self._halted():
+                    return
+            if self._halted():
+                return
+            task = self.planner.plan(raw)
+            self.last_row = raw.number
+            yield task
+
+    def finished(self) -> None:
+        """One result came back: another row may go out."""
+        if self._slots is not None:
+            self._slots.release()
+
+    def _halted(self) -> bool:
+        return self._stopped or bool(self.interrupts.requested)

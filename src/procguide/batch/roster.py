@@ -1,0 +1,429 @@
+"""Read a roster: the day's list of patients, as CSV, a JSON array or JSON Lines.
+
+A roster is read twice, each time as a stream: once to check its shape (header, encoding,
+JSON syntax) and count its rows, so a broken roster stops the batch before anything is
+written, and once to hand rows to the workers. Memory stays flat however long it is; standard
+input is spooled to a temporary file so it can be read twice too.
+
+Problems with the whole roster raise UsageError. Problems with one row (a broken JSON line,
+an overlong field, a value in an unnamed column) travel with the row, so every other row is
+still produced.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import itertools
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from procguide.document.build import clean_text
+from procguide.errors import UsageError
+
+COLUMNS = (
+    "procedure",
+    "patient",
+    "date",
+    "time",
+    "clinician",
+    "flags",
+    "holds",
+    "note",
+    "output",
+    "lang",
+)
+"""Every column a roster may have."""
+REQUIRED = ("procedure", "patient", "date", "time")
+"""Columns every row needs a value in."""
+MAX_RECORD = 1 << 20
+"""The longest JSON item or line, in characters (a row is a few hundred)."""
+_CHUNK = 1 << 16
+_SPOOL = 8 << 20
+_LIST_SPLIT = re.compile(r"[;,]")
+_VALID = f"valid columns: {', '.join(COLUMNS)}"
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One record of the roster, as read, before its values are checked."""
+
+    number: int
+    """1-based position among the roster's rows (blank lines are not rows)."""
+    line: int | None
+    """The line of the file the row starts on, when it has one."""
+    values: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    """Why the row could not be read, when it could not."""
+
+    @property
+    def where(self) -> str:
+        """``row 3 (line 4)``: how messages name the row."""
+        return f"row {self.number}" + (f" (line {self.line})" if self.line else "")
+
+
+@dataclass(frozen=True)
+class Fields:
+    """The checked values of one row."""
+
+    procedure: str
+    patient: str
+    date: str
+    time: str
+    clinician: str | None = None
+    flags: tuple[str, ...] = ()
+    holds: tuple[str, ...] = ()
+    note: str | None = None
+    output: str | None = None
+    lang: str | None = None
+
+
+class RowError(Exception):
+    """Raised for a row that cannot be made; the message never quotes the patient."""
+
+
+class Roster:
+    """A roster file (or standard input), read as a stream of rows."""
+
+    def __init__(self, stream: IO[bytes], name: str, encoding: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.encoding = encoding
+        self.kind = self._sniff()
+
+    def close(self) -> None:
+        """Close the underlying file."""
+        self.stream.close()
+
+    def count(self) -> int:
+        """Check the whole roster's shape and count its rows; raise UsageError if broken."""
+        return sum(1 for _ in self.rows())
+
+    def rows(self) -> Iterator[RawRow]:
+        """Every row, in order."""
+        text: io.TextIOWrapper | None = None
+        try:
+            text = self._text()
+            if self.kind == "json":
+                records = _json_array(text)
+            elif self.kind == "jsonl":
+                records = _json_lines(text)
+            else:
+                records = _csv(text)
+            for number, (line, values, error) in enumerate(records, start=1):
+                if error is None:
+                    values, error = _known(values, number, line)
+                yield RawRow(number, line, values, error)
+        except UnicodeDecodeError:
+            encoding = "UTF-8" if self.encoding == "utf-8-sig" else self.encoding
+            raise UsageError(
+                f"the roster is not {encoding} text",
+                hint="save it as CSV UTF-8, or name its encoding with --encoding, e.g. cp1252",
+            ) from None
+        except OSError as error:
+            raise UsageError(f"cannot read the roster: {error.strerror or error}") from None
+        finally:
+            if text is not None:
+                with contextlib.suppress(ValueError):  # the roster was closed first
+                    text.detach()
+
+    def _text(self) -> io.TextIOWrapper:
+        self.stream.seek(0)
+        text = io.TextIOWrapper(self.stream, encoding=self.encoding, newline="")
+        try:
+            if text.read(1) not in ("\ufeff", ""):
+                text.seek(0)  # no byte-order mark: start again at the first character
+        except UnicodeDecodeError:
+            text.detach()  # else closing the wrapper would close the roster
+            raise
+        return text
+
+    def _sniff(self) -> str:
+        try:
+            text = self._text()
+        except UnicodeDecodeError:
+            return "csv"  # reported, with a hint, when the rows are read
+        try:
+            start = text.read(_CHUNK).lstrip()
+        except UnicodeDecodeError:
+            start = ""
+        finally:
+            text.detach()
+        if start.startswith("["):
+            return "json"
+        if start.startswith("{"):
+            return "jsonl"
+        return "csv"
+
+
+def open_roster(source: str, encoding: str = "utf-8") -> Roster:
+    """Open ``source`` (a path, or ``-`` for standard input); raise UsageError if unreadable."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(
+            f"unknown encoding '{encoding}'", hint="for example utf-8 or cp1252"
+        ) from None
+    # UTF-8 with or without a byte-order mark, as spreadsheets save it.
+    if codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"
+    if source == "-":
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 (the roster owns it)
+        while chunk := sys.stdin.buffer.read(_CHUNK):
+            spool.write(chunk)
+        return _roster(spool, "standard input", encoding)
+    path = Path(source)
+    try:
+        stream = path.open("rb")
+    except FileNotFoundError:
+        raise UsageError(f"roster not found: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"the roster {path} is a folder", hint="give a CSV or JSON file") from None
+    except OSError as error:
+        raise UsageError(f"cannot read the roster {path}: {error.strerror or error}") from None
+    return _roster(stream, str(path), encoding)
+
+
+def _roster(stream: IO[bytes], name: str, encoding: str) -> Roster:
+    try:
+        return Roster(stream, name, encoding)
+    except BaseException:
+        stream.close()
+        raise
+
+
+Record = tuple[int | None, dict[str, Any], str | None]
+
+
+def _csv(text: io.TextIOWrapper) -> Iterator[Record]:
+    first = text.readline()
+    # Spreadsheets in many countries save "CSV" with semicolons or tabs: the header tells.
+    delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        return
+    columns = _header(header)
+    done = reader.line_num
+    while True:
+        start = done + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as broken:
+            done = reader.line_num
+            yield start, {}, f"the row cannot be read: {broken}"
+            continue
+        done = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line, or one of empty cells as spreadsheets export them
+        if len(cells) > len(columns):
+            yield (
+                start,
+                {},
+                f"the row has {len(cells)} values; the header has {len(columns)} columns",
+            )
+            continue
+        values: dict[str, Any] = {}
+        error = None
+        for index, cell in enumerate(cells):
+            name = columns[index]
+            if name:
+                values[name] = cell
+            elif cell.strip():
+                error = f"the row has a value in column {index + 1}, which has no heading"
+        yield start, values, error
+
+
+def _header(cells: list[str]) -> list[str]:
+    columns = [cell.strip().lower() for cell in cells]
+    named = [c for c in columns if c]
+    if named and not set(named) & set(COLUMNS):
+        # Never quote it: a roster without a header row has a patient's details here.
+        raise UsageError("the roster's first line is not a header row of column names", hint=_VALID)
+    unknown = [c for c in named if c not in COLUMNS]
+    if unknown:
+        listed = ", ".join(f"'{c[:40]}'" for c in unknown)
+        raise UsageError(f"unknown column(s) in the roster: {listed}", hint=_VALID)
+    twice = sorted({c for c in named if named.count(c) > 1})
+    if twice:
+        raise UsageError(f"the roster has the column '{twice[0]}' twice")
+    missing = [c for c in REQUIRED if c not in named]
+    if missing:
+        raise UsageError(f"the roster has no '{missing[0]}' column", hint=_VALID)
+    return columns
+
+
+def _known(values: dict[str, Any], number: int, line: int | None) -> tuple[dict[str, Any], None]:
+    """Column names as documented (any case); an unknown one stops the batch before it starts."""
+    known: dict[str, Any] = {}
+    for key, value in values.items():
+        name = key.strip().lower()
+        if name not in COLUMNS:
+            where = f"line {line}" if line else f"item {number}"
+            raise UsageError(f"unknown column '{name[:40]}' in the roster ({where})", hint=_VALID)
+        if name in known:
+            raise UsageError(f"the column '{name}' is given twice in the roster's item {number}")
+        known[name] = value
+    return known, None
+
+
+def _json_lines(text: io.TextIOWrapper) -> Iterator[Record]:
+    line = 0
+    while True:
+        chunk = text.readline(MAX_RECORD)
+        if not chunk:
+            return
+        line += 1
+        if len(chunk) >= MAX_RECORD and not chunk.endswith(("\n", "\r")):
+            while (rest := text.readline(MAX_RECORD)) and not rest.endswith(("\n", "\r")):
+                pass
+            yield line, {}, f"the line is longer than {MAX_RECORD} characters"
+            continue
+        if not chunk.strip():
+            continue
+        try:
+            item = json.loads(chunk)
+        except json.JSONDecodeError as error:
+            yield line, {}, f"the line is not valid JSON: {error.msg}"
+            continue
+        yield line, *_object(item)
+
+
+def _object(item: Any) -> tuple[dict[str, Any], str | None]:
+    if isinstance(item, dict):
+        return item, None
+    return {}, "the item is not an object of column names and values"
+
+
+def _json_array(text: io.TextIOWrapper) -> Iterator[Record]:
+    """The items of a JSON array, decoded one at a time rather than all at once."""
+    decoder = json.JSONDecoder()
+    buffer, pos, line_base, eof = "", 0, 1, False
+
+    def more() -> None:
+        nonlocal buffer, pos, line_base, eof
+        line_base += buffer.count("\n", 0, pos)
+        buffer, pos = buffer[pos:], 0
+        if len(buffer) > MAX_RECORD:
+            raise UsageError(f"the roster has an item longer than {MAX_RECORD} characters")
+        chunk = text.read(_CHUNK)
+        eof = not chunk
+        buffer += chunk
+
+    def skip_space() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buffer) or eof:
+                return buffer[pos : pos + 1]
+            more()
+
+    def broken(why: str) -> UsageError:
+        line = line_base + buffer.count("\n", 0, pos)
+        return UsageError(f"the roster is not valid JSON: {why} (line {line})")
+
+    if skip_space() != "[":
+        raise broken("it must be an array of objects")
+    pos += 1
+    first = True
+    while True:
+        char = skip_space()
+        if char == "]" and first:
+            pos += 1
+            break
+        while True:
+            try:
+                item, end = decoder.raw_decode(buffer, pos)
+            except json.JSONDecodeError as error:
+                if eof:
+                    raise broken(error.msg) from None
+                more()
+                continue
+            if end == len(buffer) and not eof:
+                more()  # a number or word cut at the chunk's end: read on and decode again
+                continue
+            break
+        yield (line_base + buffer.count("\n", 0, pos), *_object(item))
+        pos, first = end, False
+        char = skip_space()
+        pos += 1
+        if char == "]":
+            break
+        if char != ",":
+            raise broken("expected ',' or ']' after an item")
+    if skip_space():
+        raise broken("text after the end of the array")
+
+
+def check(row: RawRow) -> Fields:
+    """The row's values, checked; raise RowError naming the column (never the patient)."""
+    if row.error is not None:
+        raise RowError(row.error)
+    values = row.values
+
+    def text(column: str) -> str | None:
+        value = values.get(column)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise RowError(f"{column} must be text, not {_json_kind(value)}")
+        return _clean(value, column) or None
+
+    def listed(column: str) -> tuple[str, ...]:
+        value = values.get(column)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            parts = _LIST_SPLIT.split(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            parts = value
+        else:
+            raise RowError(f"{column} must be text separated by ';' or a list of text")
+        return tuple(p for p in (_clean(part, column) for part in parts) if p)
+
+    found = {column: text(column) for column in COLUMNS if column not in ("flags", "holds")}
+    for column in REQUIRED:
+        if found[column] is None:
+            raise RowError(f"{column} is missing")
+    return Fields(
+        procedure=found["procedure"] or "",
+        patient=found["patient"] or "",
+        date=found["date"] or "",
+        time=found["time"] or "",
+        clinician=found["clinician"],
+        flags=listed("flags"),
+        holds=listed("holds"),
+        note=found["note"],
+        output=found["output"],
+        lang=found["lang"],
+    )
+
+
+def _clean(value: str, column: str) -> str:
+    try:
+        return clean_text(value, column)
+    except UsageError as error:
+        raise RowError(error.message) from None
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

@@ -1,0 +1,382 @@
+"""The working side of a batch: the workers, the manifest file, and stopping cleanly."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import IO, TYPE_CHECKING, Any
+
+from procguide.batch.plan import CHUNKSIZE, EXTENSIONS, Feeder, Setup, Task
+from procguide.errors import OutputError, ProcguideError, UsageError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from procguide.config import Settings
+    from procguide.content.library import Entry, Library
+
+Pending = tuple[str, Path, "Future[None]"]
+"""A file being written: its format, path, and the write."""
+
+# Single-handout messages name command-line options; a batch row has columns instead.
+_OPTION_NAMES = {"--hold": "holds", "--flag": "flags", "--date": "date", "--time": "time"}
+
+
+class Worker:
+    """Makes rows' files; loads the config, library and templates once for all its rows."""
+
+    def __init__(self, setup: Setup) -> None:
+        from procguide.config import load_config
+        from procguide.content.library import Library
+
+        self.setup = setup
+        self.problem: str | None = None
+        self._entries: dict[str, Entry] = {}
+        self.settings: Settings | None = None
+        self.library: Library | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        try:
+            self.settings = load_config(setup.config).settings
+            self.library = Library(setup.procedures_dirs)
+        except ProcguideError as error:  # reported on every row rather than hanging the pool
+            self.problem = _message(error)
+
+    def run_many(self, tasks: list[Task]) -> list[dict[str, Any]]:
+        """The records of ``tasks``; each row's files are written while the next is made."""
+        started = [self.start(task) for task in tasks]
+        return [self.finish(*one) for one in started]
+
+    def start(self, task: Task) -> tuple[dict[str, Any], list[Pending]]:
+        """Make the row's files and start writing them; ``finish`` waits for the writes.
+
+        The record says what was made, kept from an earlier run, or why the row failed.
+        """
+        record: dict[str, Any] = {
+            "row": task.row,
+            "line": task.line,
+            "status": "ok",
+            "procedure": task.procedure,
+            "procedure_sha256": task.procedure_sha256,
+            "input_sha256": task.input_sha256,
+            "files": [],
+            "warnings": [],
+            "error": None,
+        }
+        error = task.error or self.problem
+        if error is None:
+            kept = self._kept(task)
+            if kept is not None:
+                record.update(status="skipped", files=kept)
+                return record, []
+            try:
+                encoded, record["warnings"] = self._encode(task)
+            except ProcguideError as problem:
+                error = _message(problem)
+            except Exception as problem:
+                if self.setup.debug:
+                    raise
+                # Never the exception's text: it could quote a patient's details.
+                error = f"internal error ({type(problem).__name__}): rerun with --jobs 1 --debug"
+            else:
+                return record, self._write(task.name, encoded, record)
+        self._remove(task.name)
+        record.update(status="failed", error=error)
+        return record, []
+
+    def finish(self, record: dict[str, Any], pending: list[Pending]) -> dict[str, Any]:
+        """``record`` once its files are on disk, or failed if one could not be written."""
+        failure = None
+        for fmt, path, write in pending:
+            try:
+                write.result()
+            except OutputError as error:
+                # The path holds the patient's name; stderr must not.
+                failure = failure or error.message.replace(str(path), f"the {fmt} file")
+        if failure is not None:
+            self._remove(pending[0][1].stem)
+            record.update(status="failed", files=[], error=failure)
+        return record
+
+    def close(self) -> None:
+        """Wait for the last writes."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+
+    def _encode(self, task: Task) -> tuple[list[tuple[str, bytes]], list[str]]:
+        from procguide.pipeline import Request, document, encode, personal_from
+
+        setup, fields = self.setup, task.fields
+        assert fields is not None and task.procedure is not None and self.settings is not None
+        entry = self._entry(task.procedure)
+        lang = fields.lang or setup.lang
+        request = Request(
+            view="handout",
+            procedure=entry.procedure.id,
+            patient=fields.patient,
+            date=fields.date,
+            time=fields.time,
+            clinician=fields.clinician,
+            flag=list(fields.flags),
+            hold=list(fields.holds),
+            note=fields.note,
+            kind=setup.kind,
+            lang=lang,
+        )
+        assert self.library is not None
+        built = document(
+            entry,
+            personal_from(request),
+            self.settings.clinic,
+            lang=lang,
+            view="handout",
+            kind=setup.kind,
+            library_dirs=self.library.dirs,
+            templates_dir=setup.templates_dir,
+        )
+        # Every format first, then the files: a template error leaves no file behind.
+        encoded = [
+            (
+                fmt,
+                encode(
+                    built.data,
+                    fmt,
+                    setup.templates_dir,
+                    paper=setup.paper,
+                    large_print=setup.large_print,
+                ),
+            )
+            for fmt in setup.formats
+        ]
+        return encoded, built.warnings
+
+    def _write(
+        self, name: str, encoded: list[tuple[str, bytes]], record: dict[str, Any]
+    ) -> list[Pending]:
+        """Hand the files to the writer thread: its fsync waits on the disk, not the CPU."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from procguide.output import write_file
+
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="procguide-write")
+        pending = []
+        for fmt, data in encoded:
+            path = self.setup.out / (name + EXTENSIONS[fmt])
+            pending.append((fmt, path, self._writer.submit(write_file, path, data)))
+            record["files"].append({"path": path.name, "sha256": hashlib.sha256(data).hexdigest()})
+        return pending
+
+    def _kept(self, task: Task) -> list[dict[str, str]] | None:
+        """The earlier run's files, if they are still exactly what this row would make."""
+        before = task.previous
+        if not before or before.get("status") not in ("ok", "skipped"):
+            return None
+        if before.get("input_sha256") != task.input_sha256:
+            return None
+        files = before.get("files")
+        wanted = [task.name + EXTENSIONS[fmt] for fmt in self.setup.formats]
+        if not isinstance(files, list) or [f.get("path") for f in files] != wanted:
+            return None
+        for file in files:
+            try:
+                digest = file_sha256(self.setup.out / file["path"])
+            except OSError:
+                return None
+            if digest != file.get("sha256"):
+                return None
+        return [{"path": f["path"], "sha256": f["sha256"]} for f in files]
+
+    def _remove(self, name: str) -> None:
+        # A failed row leaves no file, so no out-of-date handout from an earlier run is
+        # printed in its place.
+        for fmt in self.setup.formats:
+            with contextlib.suppress(OSError):
+                (self.setup.out / (name + EXTENSIONS[fmt])).unlink(missing_ok=True)
+
+    def _entry(self, procedure: str) -> Entry:
+        if procedure not in self._entries:
+            assert self.library is not None
+            self._entries[procedure] = self.library.find(procedure)
+        return self._entries[procedure]
+
+
+def _message(error: ProcguideError) -> str:
+    text = "; ".join(error.lines())
+    for option, column in _OPTION_NAMES.items():
+        text = text.replace(option, column)
+    return text
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in pieces."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 16):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_worker: Worker | None = None
+
+
+def _start_worker(setup: Setup) -> None:
+    """Pool initializer: one Worker per process, deaf to Ctrl-C (the main process decides)."""
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker = Worker(setup)
+
+
+def _work(tasks: list[Task]) -> list[dict[str, Any]]:
+    assert _worker is not None
+    return _worker.run_many(tasks)
+
+
+@contextlib.contextmanager
+def results(feeder: Feeder, setup: Setup, jobs: int) -> Iterator[Iterator[dict[str, Any]]]:
+    """Each row's manifest record, in row order, made by ``jobs`` processes.
+
+    The workers start on entry, before the caller starts any thread of its own (a progress
+    bar), since a process forked while another thread holds a lock can hang on that lock.
+    """
+    if jobs == 1:
+        worker = Worker(setup)
+        try:
+            yield _one_by_one(worker, feeder)
+        finally:
+            worker.close()
+        return
+    import multiprocessing
+
+    feeder.bound(jobs * CHUNKSIZE * 4)
+    pool = multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(setup,))
+    try:
+        chunks = pool.imap(_work, _chunks(feeder, CHUNKSIZE))
+        yield (record for chunk in chunks for record in chunk)
+    except BaseException:
+        # A second Ctrl-C, or the caller gave up: stop now. Files are written atomically,
+        # so a killed worker leaves only its hidden temporary file, removed here.
+        feeder.stop()
+        pool.terminate()
+        pool.join()
+        for part in setup.out.glob(".*.part"):
+            with contextlib.suppress(OSError):
+                part.unlink()
+        raise
+    pool.close()
+    pool.join()
+
+
+def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _one_by_one(worker: Worker, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
+    """In this process: each row is made while the one before is written."""
+    before: tuple[dict[str, Any], list[Pending]] | None = None
+    for task in tasks:
+        try:
+            started = worker.start(task)
+        except KeyboardInterrupt:
+            if before is not None:
+                yield worker.finish(*before)  # its files are written: record them
+            raise
+        if before is not None:
+            yield worker.finish(*before)
+        before = started
+    if before is not None:
+        yield worker.finish(*before)
+
+
+class Interrupts:
+    """First Ctrl-C or SIGTERM: finish the rows in hand, then stop. Second: stop now."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._saved: dict[int, Any] = {}
+
+    def __enter__(self) -> Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self._saved[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for number, handler in self._saved.items():
+            signal.signal(number, handler)
+
+    def _handle(self, number: int, frame: FrameType | None) -> None:
+        # Only a flag: a lock taken here could be held by the code this interrupted.
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+
+class Manifest:
+    """``manifest.jsonl``: started empty, one line appended per row once its files exist."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stream: IO[bytes] | None = None
+
+    def __enter__(self) -> Manifest:
+        from procguide.output import write_file
+
+        write_file(self.path, b"")
+        self._stream = self.path.open("ab", buffering=0)
+        return self
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append one record as one write, so a line is whole or absent."""
+        assert self._stream is not None
+        self._stream.write((json.dumps(record, ensure_ascii=False) + "\n").encode())
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._stream is not None
+        with contextlib.suppress(OSError):
+            os.fsync(self._stream.fileno())
+        self._stream.close()
+
+
+def read_manifest(path: Path) -> dict[int, dict[str, Any]]:
+    """An earlier run's records by row; a line cut short when a machine stopped is ignored."""
+    records: dict[int, dict[str, Any]] = {}
+    try:
+        stream = path.open("rb")
+    except FileNotFoundError:
+        return records
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    with stream:
+        for line in stream:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("row"), int):
+                records[record["row"]] = record
+    return records

@@ -1,0 +1,193 @@
+"""The batch command: handouts for a day's list of patients, many at a time."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from procguide.cli.core import command, error_line, state, warning_line
+from procguide.cli.options import ConfigOpt, Lang, LargePrint, Paper, ProceduresDir, TemplatesDir
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from procguide.batch.plan import Summary
+
+MAX_LISTED = 50
+"""Failed rows (and warnings) listed on stderr; the manifest has them all."""
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows
+        return os.cpu_count() or 1
+
+
+@command("batch")
+def batch(
+    roster: Annotated[
+        str,
+        typer.Argument(help="The patients: a CSV, JSON array or JSON Lines file; - reads stdin."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the handouts and manifest.jsonl.")
+    ],
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="Comma-separated formats: html, pdf, text, markdown, json, ics."
+        ),
+    ] = "html",
+    kind: Annotated[
+        str, typer.Option("--kind", help="pre (before the procedure) or discharge (going home).")
+    ] = "pre",
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Processes to use (default: the number of CPUs)."),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume", help="Skip rows whose files the manifest lists, unchanged, from a last run."
+        ),
+    ] = False,
+    encoding: Annotated[
+        str,
+        typer.Option("--encoding", help="The roster's text encoding (UTF-8 may start with a BOM)."),
+    ] = "utf-8",
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            help="File names from {date} {time} {procedure} {patient} {clinician} {kind} {row}.",
+        ),
+    ] = "{date}_{procedure}_{patient}",
+    lang: Lang = None,
+    paper: Paper = None,
+    large_print: LargePrint = False,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
+) -> None:
+    """Handouts for every row of a roster, with a manifest of what was made.
+
+    Exit codes: 0 all rows made, 6 some rows failed (the others were made), 2 could not
+    start, 130 interrupted (finish with --resume).
+    """
+    from procguide.batch.plan import Options, run
+    from procguide.batch.roster import open_roster
+
+    options = Options(
+        out=out,
+        formats=tuple(format.split(",")),
+        kind=kind,
+        jobs=jobs if jobs is not None else _cpus(),
+        config=config,
+        templates_dir=templates_dir,
+        procedures_dirs=tuple(procedures_dir or ()),
+        resume=resume,
+        name_pattern=name,
+        lang=lang,
+        paper=paper,
+        large_print=large_print,
+        debug=state["debug"],
+    )
+    reader = open_roster(roster, encoding)
+    try:
+        with Display(state["color"]) as display:
+            summary = run(reader, options, on_start=display.start, on_record=display.record)
+    finally:
+        reader.close()
+    display.finish(summary)
+    if summary.exit_code:
+        raise typer.Exit(summary.exit_code)
+
+
+class Display:
+    """Progress on stderr: a bar on a terminal, else nothing until the summary line.
+
+    It shows counts and row numbers only: never a name, which is patient data.
+    """
+
+    def __init__(self, color: bool | None) -> None:
+        from procguide.cli.console import stderr_console
+
+        self.console = stderr_console(color)
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+        self.counts = {"ok": 0, "failed": 0, "skipped": 0}
+        self.listed = {"error": 0, "warning": 0}
+
+    def __enter__(self) -> Display:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def start(self, total: int) -> None:
+        """The roster is read and has ``total`` rows."""
+        if not (self.console.is_terminal and sys.stderr.isatty()):
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("handouts"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.task = self.progress.add_task("batch", total=total, counts="")
+        self.progress.start()
+
+    def record(self, record: dict[str, Any]) -> None:
+        """One row is done."""
+        self.counts[record["status"]] += 1
+        where = f"row {record['row']}" + (f" (line {record['line']})" if record["line"] else "")
+        if record["status"] == "failed":
+            self._list("error", f"{where}: {record['error']}")
+        for warning in record["warnings"]:
+            self._list("warning", f"{where}: {warning}")
+        if self.progress is not None and self.task is not None:
+            counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
+            self.progress.update(self.task, advance=1, counts=counts)
+
+    def _list(self, kind: str, line: str) -> None:
+        self.listed[kind] += 1
+        if self.listed[kind] <= MAX_LISTED:
+            (error_line if kind == "error" else warning_line)(line)
+
+    def finish(self, summary: Summary) -> None:
+        """The one-line summary."""
+        for kind, count in self.listed.items():
+            if count > MAX_LISTED:
+                noun = "failed rows" if kind == "error" else "warnings"
+                warning_line(f"{count - MAX_LISTED} more {noun} are in {summary.manifest}")
+        parts = [f"{summary.ok} made", f"{summary.failed} failed", f"{summary.skipped} skipped"]
+        line = f"batch: {', '.join(parts)} of {summary.total} rows; manifest {summary.manifest}"
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if summary.interrupted:
+            error_line(
+                f"interrupted after {summary.done} of {summary.total} rows "
+                "(run the same command with --resume to finish)"
+            )

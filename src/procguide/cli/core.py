@@ -1,0 +1,162 @@
+"""The command line: parse options, call the core, turn errors into messages and exit codes.
+
+Each command group lives in its own module of this package, which registers its commands
+with ``command``; the package imports them all. Heavy modules (Rich, Jinja, PyYAML,
+pydantic, the PDF engine) are imported inside the commands that need them, so
+``procguide --version`` and ``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from procguide import __version__
+from procguide.errors import ExitCode, ProcguideError
+
+app = typer.Typer(
+    name="procguide",
+    help="Personalised patient handouts for medical procedures.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+state: dict[str, Any] = {"debug": False, "color": None}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(name: str, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command that reports ProcguideError as one line and an exit code."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def run(*args: Any, **kw: Any) -> Any:
+            try:
+                return func(*args, **kw)
+            except (typer.Exit, typer.Abort, typer.TyperException):
+                raise
+            except ProcguideError as error:
+                _traceback_if_debugging()
+                for line in error.lines():
+                    error_line(line)
+                raise typer.Exit(error.exit_code) from None
+            except BrokenPipeError:
+                # `procguide list | head -1`: the reader has all it wanted.
+                _silence_stdout()
+                raise typer.Exit(ExitCode.OK) from None
+            except KeyboardInterrupt:
+                error_line("interrupted")
+                raise typer.Exit(ExitCode.INTERRUPTED) from None
+            except Exception as error:
+                # A bug. Its text may quote a patient's details, so only its type and place
+                # are shown; --debug shows all of it.
+                _traceback_if_debugging()
+                error_line(f"internal error: {_where(error)}; rerun with --debug and report it")
+                raise typer.Exit(ExitCode.FAILURE) from None
+
+        app.command(name, **kwargs)(run)
+        return func
+
+    return decorate
+
+
+def _traceback_if_debugging() -> None:
+    """With --debug, the full traceback of the error being handled, on stderr."""
+    if state["debug"]:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
+def _where(error: BaseException) -> str:
+    """The error's type and the last line of procguide's own code it passed through."""
+    import traceback
+
+    place = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = frame.filename.replace(os.sep, "/")
+        if "/procguide/" in path:
+            place = f" at procguide/{path.rsplit('/procguide/', 1)[1]}:{frame.lineno}"
+    return f"{type(error).__name__}{place}"
+
+
+def error_line(message: str) -> None:
+    """Print one error line to stderr."""
+    from procguide.cli.console import stderr_console
+
+    stderr_console(state["color"]).print(
+        f"error: {message}", markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def warning_line(message: str) -> None:
+    """Print one warning line to stderr."""
+    from procguide.cli.console import stderr_console
+
+    stderr_console(state["color"]).print(
+        f"warning: {message}", markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit and would report the broken pipe again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"procguide {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="Show the full traceback of an error; the exit code stays the same."
+        ),
+    ] = False,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color", help="Force colour on or off (default: auto, NO_COLOR)."
+        ),
+    ] = None,
+) -> None:
+    """Personalised patient handouts for medical procedures."""
+    state["debug"] = debug
+    state["color"] = color
+
+
+def main() -> None:
+    """Entry point of the ``procguide`` command."""
+    try:
+        app()
+    except OSError as error:
+        # Only --help and --version write outside a command (which handles its own errors):
+        # a full or closed standard output there is an output error too, not a traceback.
+        if state["debug"]:
+            raise
+        try:
+            error_line(f"cannot write to standard output: {error.strerror or error}")
+        except OSError:
+            pass
+        sys.exit(ExitCode.OUTPUT)

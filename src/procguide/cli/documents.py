@@ -1,0 +1,114 @@
+"""The document commands: prep, steps, aftercare, handout, show."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from procguide.cli.core import command, state, warning_line
+from procguide.cli.options import (
+    Clinician,
+    ConfigOpt,
+    Day,
+    Flags,
+    Fmt,
+    Holds,
+    Lang,
+    LargePrint,
+    Note,
+    Out,
+    Paper,
+    Patient,
+    Proc,
+    ProceduresDir,
+    TemplatesDir,
+    Time,
+)
+
+
+def _produce(view: str, procedure: str, **options: Any) -> None:
+    from procguide.pipeline import Request, produce
+
+    request = Request(view=view, procedure=procedure, color=state["color"], **options)
+    for warning in produce(request):
+        warning_line(warning)
+
+
+def _personal_command(view: str, summary: str) -> None:
+    """Register ``view`` as a command with every personal-handout option."""
+
+    def run(
+        procedure: Proc,
+        patient: Patient = None,
+        date: Day = None,
+        time: Time = None,
+        clinician: Clinician = None,
+        flag: Flags = None,
+        hold: Holds = None,
+        note: Note = None,
+        format: Fmt = None,
+        output: Out = None,
+        lang: Lang = None,
+        paper: Paper = None,
+        large_print: LargePrint = False,
+        config: ConfigOpt = None,
+        templates_dir: TemplatesDir = None,
+        procedures_dir: ProceduresDir = None,
+    ) -> None:
+        # locals() also holds `view`, a free variable of this closure.
+        options = {name: value for name, value in locals().items() if name != "view"}
+        _produce(view, **options)
+
+    run.__name__ = view
+    run.__doc__ = summary
+    command(view)(run)
+
+
+_personal_command(
+    "prep", "The preparation checklist, with real dates and times when --date and --time are given."
+)
+_personal_command("steps", "What happens during the procedure, step by step.")
+_personal_command(
+    "aftercare", "The recovery timeline, activity limits, follow-up and when to get help."
+)
+
+
+@command("handout")
+def handout(
+    procedure: Proc,
+    kind: Annotated[
+        str, typer.Option("--kind", help="pre (before the procedure) or discharge (going home).")
+    ] = "pre",
+    patient: Patient = None,
+    date: Day = None,
+    time: Time = None,
+    clinician: Clinician = None,
+    flag: Flags = None,
+    hold: Holds = None,
+    note: Note = None,
+    format: Fmt = None,
+    output: Out = None,
+    lang: Lang = None,
+    paper: Paper = None,
+    large_print: LargePrint = False,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
+) -> None:
+    """The whole sheet: before the procedure (--kind pre) or for going home (--kind discharge)."""
+    _produce("handout", **locals())
+
+
+@command("show")
+def show(
+    procedure: Proc,
+    format: Fmt = None,
+    output: Out = None,
+    lang: Lang = None,
+    config: ConfigOpt = None,
+    templates_dir: TemplatesDir = None,
+    procedures_dir: ProceduresDir = None,
+) -> None:
+    """Everything the library says about a procedure, with its sources (for clinicians)."""
+    _produce("overview", **locals())

@@ -1,0 +1,137 @@
+"""The library commands: list, validate, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from procguide.errors import ContentError, Problem
+
+
+def _library(procedures_dirs: list[Path], config: Path | None) -> object:
+    from procguide.config import load_config
+    from procguide.content.library import Library
+
+    settings = load_config(config).settings
+    return Library((*procedures_dirs, *settings.procedures_dirs))
+
+
+def list_command(
+    fmt: str, procedures_dirs: list[Path], config: Path | None, color: bool | None
+) -> None:
+    """Print the procedures: a table on a terminal, tab-separated lines in a pipe, or JSON."""
+    from procguide.cli.console import stdout_console, stdout_is_terminal
+    from procguide.content.library import Library
+    from procguide.errors import UsageError
+    from procguide.output import write_stdout
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format '{fmt}'", hint="use table or json")
+    library = _library(procedures_dirs, config)
+    assert isinstance(library, Library)
+    entries, problems = library.scan()
+    from procguide.content.translation import languages
+
+    rows: list[dict[str, Any]] = [
+        {
+            "id": e.procedure.id,
+            "name": e.procedure.name,
+            "aliases": list(e.procedure.aliases),
+            "cpt": list(e.procedure.codes.cpt),
+            "reviewed": e.procedure.review.reviewed.isoformat(),
+            "path": str(e.path),
+            "content": e.short_hash,
+            # Translation files found; `validate` says whether each is up to date.
+            "languages": languages(e, library.dirs),
+        }
+        for e in entries
+    ]
+    if fmt == "json":
+        # A folder name that is not UTF-8 is shown as \udcff escapes: JSON must be UTF-8.
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        write_stdout(text.encode("utf-8", "backslashreplace"))
+    elif stdout_is_terminal() or color:
+        from rich.table import Table
+
+        table = Table(
+            "id", "name", "aliases", "CPT", "reviewed", "languages", box=None, header_style="bold"
+        )
+        for row in rows:
+            table.add_row(
+                row["id"],
+                row["name"],
+                ", ".join(row["aliases"]),
+                ", ".join(row["cpt"]),
+                row["reviewed"],
+                ", ".join(row["languages"]),
+            )
+        stdout_console(color).print(table)
+    else:
+        lines = (
+            "\t".join([r["id"], r["name"], ",".join(r["aliases"]), ",".join(r["cpt"])]) + "\n"
+            for r in rows
+        )
+        for line in lines:
+            write_stdout(line.encode())
+    if problems:
+        raise ContentError(problems)
+
+
+def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Path | None) -> None:
+    """Validate files and folders (default: the library); raise listing every problem.
+
+    Translations (``ID.LANG.yaml``) are checked against their English file: same items,
+    times, flags and sources, and a ``translates.sha256`` that matches the English file.
+    """
+    from procguide.cli.console import stdout_console
+    from procguide.content.library import Library, is_procedure_file, scan_files
+    from procguide.content.translation import (
+        check_folder_translations,
+        files_in,
+        library_files,
+        split_name,
+    )
+
+    files: list[Path] = []
+    translations: list[Path] = []
+    problems: list[Problem] = []
+    library = _library(procedures_dirs, config)
+    assert isinstance(library, Library)
+    if paths:
+        for path in paths:
+            if path.is_dir():
+                files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
+                translations.extend(files_in(path))
+            elif path.exists() and split_name(path) is not None:
+                translations.append(path)
+            elif path.exists():
+                files.append(path)
+            else:
+                problems.append(Problem("no such file or folder", path))
+    else:
+        files = list(library.paths.values())
+        translations = library_files(library.dirs)
+    entries, found = scan_files(files)
+    problems.extend(found)
+    checked, found = check_folder_translations(entries, library.dirs, translations)
+    problems.extend(found)
+    if problems:
+        raise ContentError(problems)
+    counts = []
+    if entries or not checked:
+        counts.append(f"{len(entries)} procedure{'' if len(entries) == 1 else 's'}")
+    if checked:
+        counts.append(f"{len(checked)} translation{'' if len(checked) == 1 else 's'}")
+    stdout_console().print(f"{' and '.join(counts)} valid", markup=False)
+
+
+def schema_command() -> None:
+    """Print the JSON Schema of a procedure file."""
+    from procguide.content.model import Procedure
+    from procguide.output import write_stdout
+
+    schema = Procedure.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "procguide procedure"
+    write_stdout((json.dumps(schema, indent=2) + "\n").encode())

@@ -1,0 +1,74 @@
+"""The content-quality commands: lint, new."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from procguide.cli.core import command, state
+from procguide.cli.options import ConfigOpt, ProceduresDir
+
+
+@command("lint")
+def lint(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to check (default: the library).")
+    ] = None,
+    max_grade: Annotated[
+        float,
+        typer.Option("--max-grade", min=1, help="Reading-grade budget for each procedure."),
+    ] = 8.0,
+    max_words: Annotated[
+        int,
+        typer.Option("--max-words", min=5, help="Longest sentence, in words, before a warning."),
+    ] = 25,
+    review_months: Annotated[
+        int, typer.Option("--review-months", min=1, help="Warn when the review is older than this.")
+    ] = 12,
+    jargon: Annotated[
+        list[Path] | None,
+        typer.Option("--jargon", help="YAML file of the clinic's jargon: term: plain words."),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    procedures_dir: ProceduresDir = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Check that procedures are readable, complete, consistent and safe to hand out."""
+    from procguide.lint.report import lint_command
+
+    lint_command(
+        paths or [],
+        procedures_dir or [],
+        config,
+        max_grade=max_grade,
+        max_words=max_words,
+        review_months=review_months,
+        jargon_files=jargon or [],
+        strict=strict,
+        fmt=format,
+        color=state["color"],
+    )
+
+
+@command("new")
+def new(
+    procedure_id: Annotated[str, typer.Argument(metavar="ID", help="Id of the new procedure.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File or folder to write (default: ./ID.yaml)."),
+    ] = None,
+) -> None:
+    """Write a starter procedure file that passes validate and lint; never overwrites."""
+    from datetime import date
+
+    from procguide.content.starter import starter, target, write_new
+
+    text = starter(procedure_id, date.today())
+    path = target(procedure_id, output)
+    write_new(path, text.encode("utf-8"))
+    typer.echo(
+        f"wrote {path}: replace each TODO, then run procguide lint --strict {path}", err=True
+    )

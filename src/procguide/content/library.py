@@ -1,0 +1,326 @@
+"""The procedure library: finding, loading and cross-checking procedure files.
+
+A library is an ordered list of folders: the clinic's own first, then the built-in one. A
+procedure in an earlier folder replaces a built-in one with the same id.
+
+Two shortcuts keep single commands fast, and neither replaces validation (see cache.py): a
+file whose exact bytes were validated before is taken from the cache as its validated data,
+which is checked again by the model and the cross-checks, without parsing the YAML; and an
+index of the aliases and codes in each file (by its size and modification time) lets a
+lookup by alias read one file instead of all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from procguide.errors import ContentError, Problem, UnknownProcedureError
+from procguide.resources import builtin_dir
+
+if TYPE_CHECKING:
+    from procguide.content.model import Procedure
+    from procguide.content.yamlsafe import Loaded
+
+SUFFIX = ".yaml"
+# Larger files are refused by the loader (yamlsafe.MAX_BYTES), so they are never in the cache.
+_CACHE_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A validated procedure and where it came from."""
+
+    procedure: Procedure
+    path: Path
+    sha256: str
+
+    @property
+    def short_hash(self) -> str:
+        """The first 12 hex digits of the file's SHA-256, printed on every handout."""
+        return self.sha256[:12]
+
+
+def is_procedure_file(path: Path) -> bool:
+    """``blood-patch.yaml`` is a procedure; ``blood-patch.es.yaml`` is a translation of one."""
+    return path.suffix == SUFFIX and "." not in path.stem and not path.name.startswith(".")
+
+
+def load_entry(path: Path) -> Entry:
+    """Read, parse and validate one procedure file, reporting every problem at once."""
+    entry = _cached_entry(path)
+    if entry is not None:
+        return entry
+    from procguide.content.yamlsafe import load_file
+
+    raw, loaded = load_file(path)
+    procedure = _validate(loaded)
+    entry = Entry(procedure, path, hashlib.sha256(raw).hexdigest())
+    _remember(entry)
+    return entry
+
+
+def _cached_entry(path: Path) -> Entry | None:
+    """The entry of ``path`` from the cache, validated again; None to load it in full."""
+    from procguide import cache
+
+    code = cache.code_version(cache.CONTENT_CODE)
+    if code is None:
+        return None
+    try:
+        # Read no more than the loader would: a device such as /dev/zero has no end.
+        with path.open("rb") as stream:
+            raw = stream.read(_CACHE_LIMIT + 1)
+    except OSError:
+        return None  # the loader reports it
+    if len(raw) > _CACHE_LIMIT:
+        return None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    stored = cache.read_json(f"procedures/{sha256}.json")
+    # The same bytes under another file name are another check (the id must match it).
+    if not isinstance(stored, dict) or stored.get("code") != code:
+        return None
+    if stored.get("file") != path.stem:
+        return None
+    from pydantic import ValidationError
+
+    from procguide.content.model import Procedure
+
+    try:
+        procedure = Procedure.model_validate(stored.get("procedure"))
+    except ValidationError:
+        return None
+    if cross_check(procedure, _Unplaced(path)):
+        return None
+    return Entry(procedure, path, sha256)
+
+
+def _remember(entry: Entry) -> None:
+    from procguide import cache
+
+    code = cache.code_version(cache.CONTENT_CODE)
+    if code is None:
+        return
+    stored = {
+        "code": code,
+        "file": entry.path.stem,
+        "procedure": entry.procedure.model_dump(mode="json", by_alias=True),
+    }
+    cache.write_json(f"procedures/{entry.sha256}.json", stored)
+
+
+class _Located(Protocol):
+    """Where values are in a file: ``Loaded``, or a file read from the cache."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def line_of(self, key: tuple[str | int, ...]) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class _Unplaced:
+    """A file whose data came from the cache, so without line numbers."""
+
+    path: Path
+
+    def line_of(self, key: tuple[str | int, ...]) -> int | None:
+        return None
+
+
+def _validate(loaded: Loaded) -> Procedure:
+    from procguide.content.model import Procedure
+    from procguide.content.validation import validate
+
+    procedure = validate(Procedure, loaded)
+    problems = cross_check(procedure, loaded)
+    if problems:
+        raise ContentError(problems)
+    return procedure
+
+
+def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
+    """Checks that span fields: ids match, every citation and flag exists, windows make sense."""
+    from procguide.content.model import RecoveryItem
+
+    path = loaded.path
+    problems: list[Problem] = []
+
+    def problem(key: tuple[str | int, ...], message: str) -> None:
+        field = ".".join(str(k) for k in key)
+        problems.append(Problem(message, path, loaded.line_of(key), field))
+
+    if procedure.id != path.stem:
+        problem(("id",), f"'{procedure.id}' must match the file name '{path.stem}{SUFFIX}'")
+    source_ids = [s.id for s in procedure.sources]
+    for index, source_id in enumerate(source_ids):
+        if source_ids.index(source_id) != index:
+            problem(("sources", index, "id"), f"source id '{source_id}' is used twice")
+    used_flags: set[str] = set()
+    for dotted, item in procedure.items():
+        key = _key(dotted)
+        for index, cited in enumerate(item.sources):
+            if cited not in source_ids:
+                hint = _close(cited, source_ids)
+                problem((*key, "sources", index), f"cites unknown source '{cited}'{hint}")
+        for name in ("when", "unless"):
+            for index, flag in enumerate(getattr(item, name)):
+                used_flags.add(flag)
+                if flag not in procedure.flags:
+                    hint = _close(flag, list(procedure.flags))
+                    problem((*key, name, index), f"uses undeclared flag '{flag}'{hint}")
+        if set(item.when) & set(item.unless):
+            problem(key, "a flag is in both `when` and `unless`, so the item never shows")
+        if isinstance(item, RecoveryItem) and item.end is not None and item.end <= item.start:
+            problem((*key, "to"), f"the window ends ({item.end}) before it starts ({item.start})")
+    for flag in procedure.flags:
+        if flag not in used_flags:
+            problem(("flags", flag), f"flag '{flag}' is declared but no item uses it")
+    return problems
+
+
+def _key(dotted: str) -> tuple[str | int, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
+
+
+def _close(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class Library:
+    """The procedures a command can use, found in the clinic's folders and the built-in one."""
+
+    def __init__(self, extra_dirs: tuple[Path, ...] = ()) -> None:
+        for folder in extra_dirs:
+            if not folder.is_dir():
+                raise ContentError([Problem("procedures folder not found", folder)])
+        self.dirs = (*extra_dirs, builtin_dir("procedures"))
+
+    @cached_property
+    def paths(self) -> dict[str, Path]:
+        """Procedure id (the file name) to file, earlier folders winning."""
+        found: dict[str, Path] = {}
+        for folder in self.dirs:
+            for path in sorted(folder.iterdir()):
+                if is_procedure_file(path):
+                    found.setdefault(path.stem, path)
+        return found
+
+    def scan(self) -> tuple[list[Entry], list[Problem]]:
+        """Every valid procedure, and every problem found in the others."""
+        return scan_files(list(self.paths.values()))
+
+    def load_all(self) -> list[Entry]:
+        """Every procedure, validated; raises one ContentError listing all problems."""
+        entries, problems = self.scan()
+        if problems:
+            raise ContentError(problems)
+        return entries
+
+    def find(self, name: str) -> Entry:
+        """The procedure whose id, alias or CPT code is ``name`` (any case)."""
+        wanted = name.strip().casefold()
+        path = self.paths.get(wanted)
+        if path is not None:
+            return load_entry(path)
+        found = self._find_indexed(wanted)
+        if found is not None:
+            return found
+        # Aliases and codes live inside the files, so every file has to be read. A broken
+        # file elsewhere in the library must not block a procedure that is fine.
+        entries, problems = self.scan()
+        for entry in entries:
+            procedure = entry.procedure
+            if wanted in procedure.aliases or wanted in procedure.codes.cpt:
+                return entry
+        if problems:
+            raise ContentError(problems)
+        names = [e.procedure.id for e in entries] + [
+            a for e in entries for a in e.procedure.aliases
+        ]
+        close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}?" if close else "run `procguide list` to see them"
+        raise UnknownProcedureError(f"no procedure is called '{name}'", hint=hint)
+
+    def _find_indexed(self, wanted: str) -> Entry | None:
+        """The first file whose aliases or codes hold ``wanted``, found with the name index.
+
+        Only files whose size, modification time or i-node changed are read again. The
+        index only points: the file it names is loaded and validated and must still hold
+        ``wanted``, and when the index finds nothing the full scan decides (and words the
+        errors).
+        """
+        from procguide import cache
+
+        code = cache.code_version(cache.CONTENT_CODE)
+        if code is None:
+            return None
+        folders = "\0".join(str(folder.absolute()) for folder in self.dirs)
+        name = f"names/{hashlib.sha256(folders.encode()).hexdigest()[:32]}.json"
+        stored = cache.read_json(name)
+        known: dict[str, Any] = {}
+        if isinstance(stored, dict) and stored.get("code") == code:
+            files_known = stored.get("files")
+            known = files_known if isinstance(files_known, dict) else {}
+        files: dict[str, Any] = {}
+        loaded: dict[Path, Entry] = {}
+        candidate = None
+        for path in self.paths.values():
+            key = str(path.absolute())
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            mark = [status.st_size, status.st_mtime_ns, status.st_ino]
+            record = known.get(key)
+            if not isinstance(record, dict) or record.get("stat") != mark:
+                try:
+                    entry = loaded[path] = load_entry(path)
+                    names: list[str] | None = [*entry.procedure.aliases, *entry.procedure.codes.cpt]
+                except ContentError:
+                    names = None
+                record = {"stat": mark, "names": names}
+            files[key] = record
+            if candidate is None and wanted in (record.get("names") or ()):
+                candidate = path
+        if files != known:
+            cache.write_json(name, {"code": code, "files": files})
+        if candidate is None:
+            return None
+        try:
+            entry = loaded.get(candidate) or load_entry(candidate)
+        except ContentError:
+            return None
+        procedure = entry.procedure
+        return entry if wanted in procedure.aliases or wanted in procedure.codes.cpt else None
+
+
+def scan_files(paths: list[Path]) -> tuple[list[Entry], list[Problem]]:
+    """Load ``paths``; return the valid entries and the problems of all the others."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            entries.append(load_entry(path))
+        except ContentError as error:
+            problems.extend(error.problems)
+    problems.extend(_clashes(entries))
+    return entries, problems
+
+
+def _clashes(entries: list[Entry]) -> list[Problem]:
+    owner: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        procedure = entry.procedure
+        for name in (procedure.id, *procedure.aliases, *procedure.codes.cpt):
+            other = owner.setdefault(name, entry)
+            if other is not entry and name != procedure.id:
+                message = f"'{name}' already names {other.procedure.id} ({other.path})"
+                problems.append(Problem(message, entry.path, None, "aliases"))
+    return problems

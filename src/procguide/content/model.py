@@ -1,0 +1,271 @@
+"""The procedure content model: what a procedure file may contain, validated strictly.
+
+Each field's docstring becomes its description in ``procguide schema``, which editors use
+to check a file while a clinician types.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
+
+from procguide.content.offsets import HELP as OFFSET_HELP
+from procguide.content.offsets import Offset
+
+_FLAG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+_ID = _FLAG
+
+
+def _offset(value: Any) -> Offset:
+    if isinstance(value, Offset):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"an offset is text in quotes or plain: {OFFSET_HELP}")
+    return Offset.parse(value)
+
+
+def _text(value: Any) -> Any:
+    # YAML folded blocks end in a newline and wrap lines; the handout reflows text anyway,
+    # so runs of white space become one space. Nothing else is changed.
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return value
+
+
+OffsetField = Annotated[
+    Offset,
+    BeforeValidator(_offset),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,4}\s*(min|h|d|w)$"}),
+]
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+FlagName = Annotated[str, Field(pattern=_FLAG)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=False
+    )
+
+
+class Item(_Strict):
+    """One piece of patient-facing text, with the sources it comes from."""
+
+    text: Text
+    """What the patient reads. Plain language: "you", short sentences, terms explained."""
+    sources: tuple[str, ...] = Field(min_length=1)
+    """Ids of entries in the file's `sources` list that support this text."""
+    when: tuple[FlagName, ...] = ()
+    """Show only when every one of these flags is given (for example `sedation`)."""
+    unless: tuple[FlagName, ...] = ()
+    """Leave out when any of these flags is given."""
+
+    def applies(self, flags: frozenset[str]) -> bool:
+        """Whether this item belongs on a handout made with ``flags``."""
+        return set(self.when) <= flags and not (set(self.unless) & flags)
+
+
+class PrepItem(Item):
+    """A preparation step, optionally due at a time before the procedure."""
+
+    before: OffsetField | None = None
+    """When it is due, before the procedure starts: `6h`, `30min`, `1d`, `1w`.
+
+    Hours and minutes become a clock time; days and weeks become a date."""
+
+
+class RecoveryItem(Item):
+    """What to expect or do during a window after the procedure."""
+
+    start: OffsetField = Field(default=Offset.parse("0h"), alias="from")
+    """When the window starts, after the procedure: `0h` (straight away), `1d`."""
+    end: OffsetField | None = Field(default=None, alias="to")
+    """When the window ends, after the procedure. Leave out for "from then on"."""
+
+
+class Restriction(Item):
+    """An activity limit, and how long it lasts."""
+
+    until: OffsetField | None = None
+    """How long after the procedure the limit lasts. Leave out when the care team decides."""
+
+
+class FollowUp(Item):
+    """A follow-up visit, call or check."""
+
+    after: OffsetField | None = None
+    """About when, after the procedure. Leave out when the care team will arrange it."""
+
+
+class Duration(Item):
+    """How long the procedure takes."""
+
+
+class Risks(_Strict):
+    """Risks of the procedure and how problems are handled."""
+
+    common: tuple[Item, ...] = Field(min_length=1)
+    """Risks many people have, usually mild."""
+    rare: tuple[Item, ...] = Field(min_length=1)
+    """Serious risks that do not happen often."""
+    management: tuple[Item, ...] = Field(min_length=1)
+    """How the care team treats a problem if one happens."""
+
+
+class GetHelp(_Strict):
+    """When to get help after the procedure."""
+
+    call_clinic: tuple[Item, ...] = Field(min_length=1)
+    """Signs that mean: call the clinic (or the after-hours line) today."""
+    call_emergency: tuple[Item, ...] = Field(min_length=1)
+    """Signs that mean: call the emergency number now."""
+
+
+SourceKind = Literal[
+    "regulator",
+    "national-health-service",
+    "hospital-leaflet",
+    "professional-society",
+    "peer-reviewed",
+    "product-labelling",
+    "clinic-web-page",
+    "seed",
+]
+"""Kinds of source. The first six are ones a clinician can look up and rely on."""
+REPUTABLE_KINDS = frozenset(
+    {
+        "regulator",
+        "national-health-service",
+        "hospital-leaflet",
+        "professional-society",
+        "peer-reviewed",
+        "product-labelling",
+    }
+)
+
+
+class Source(_Strict):
+    """A reference that supports the content."""
+
+    id: Annotated[str, Field(pattern=_ID)]
+    """Short id that items cite in their `sources` list."""
+    title: Text
+    """Title of the page or document."""
+    publisher: Text
+    """Who published it: a health service, hospital, society or clinic."""
+    url: Annotated[str, Field(pattern=r"^(https?://\S+|seed:\S+)$")]
+    """Where to find it: an https:// address, or `seed:FILE` for a seed document."""
+    kind: SourceKind | None = None
+    """What kind of source it is, which decides how far a clinician can rely on it."""
+
+
+class Review(_Strict):
+    """Who last checked the content against its sources, and when."""
+
+    reviewed: date
+    """Date of the last clinical review, YYYY-MM-DD."""
+    reviewer: Text
+    """Name and role of the reviewer."""
+
+
+class Codes(_Strict):
+    """Billing and terminology codes."""
+
+    cpt: tuple[Annotated[str, Field(pattern=r"^\d{4}[0-9A-Z]$")], ...] = ()
+    """CPT codes, for example `62273`."""
+
+
+class Procedure(_Strict):
+    """A procedure: everything a handout about it can say."""
+
+    id: Annotated[str, Field(pattern=_ID)]
+    """Stable id, the same as the file name without `.yaml`: `blood-patch`."""
+    name: Text
+    """The name patients know: "Epidural blood patch"."""
+    technical_name: Text
+    """The formal name, for example the CPT descriptor."""
+    aliases: tuple[Annotated[str, Field(pattern=_ID)], ...] = ()
+    """Other ids that find this procedure: `ebp`."""
+    codes: Codes = Codes()
+    """Billing and terminology codes."""
+    flags: dict[FlagName, Text] = {}
+    """Options a clinician can turn on, each with a one-line description."""
+    summary: Item
+    """What the procedure is, in two or three sentences."""
+    purpose: Item
+    """Why it is done."""
+    indications: tuple[Item, ...] = Field(min_length=1)
+    """Who it is for: the problems it treats."""
+    preparation: tuple[PrepItem, ...] = Field(min_length=1)
+    """What to do before the procedure."""
+    steps: tuple[Item, ...] = Field(min_length=1)
+    """What happens during the procedure, in order."""
+    duration: Duration
+    """How long it takes."""
+    setting: Item
+    """Where it is done."""
+    personnel: tuple[Item, ...] = Field(min_length=1)
+    """Who does it."""
+    patient_experience: tuple[Item, ...] = Field(min_length=1)
+    """What the patient feels during and right after."""
+    risks: Risks
+    """What can go wrong, and how it is handled."""
+    benefits: tuple[Item, ...] = Field(min_length=1)
+    """What it can do for the patient."""
+    recovery: tuple[RecoveryItem, ...] = Field(min_length=1)
+    """The recovery timeline."""
+    restrictions: tuple[Restriction, ...] = ()
+    """Activity limits and how long each lasts."""
+    follow_up: tuple[FollowUp, ...] = Field(min_length=1)
+    """Follow-up visits, calls or checks."""
+    get_help: GetHelp
+    """When to call the clinic, and when to call the emergency number."""
+    alternatives: tuple[Item, ...] = Field(min_length=1)
+    """Other options."""
+    pros: tuple[Item, ...] = Field(min_length=1)
+    """Reasons for choosing it."""
+    cons: tuple[Item, ...] = Field(min_length=1)
+    """Reasons against it."""
+    sources: tuple[Source, ...] = Field(min_length=1)
+    """The references every item cites."""
+    review: Review
+    """Clinical review record."""
+
+    @field_validator("aliases")
+    @classmethod
+    def _no_duplicate_aliases(cls, aliases: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(aliases)) != len(aliases):
+            raise ValueError("an alias is listed twice")
+        return aliases
+
+    def items(self) -> list[tuple[str, Item]]:
+        """Every item in the file with its field path, for cross-checks and lint."""
+        found: list[tuple[str, Item]] = []
+        _collect(self, "", found)
+        return found
+
+
+def _collect(value: object, path: str, found: list[tuple[str, Item]]) -> None:
+    if isinstance(value, Item):
+        found.append((path, value))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            key = type(value).model_fields[name].alias or name
+            _collect(getattr(value, name), f"{path}.{key}" if path else key, found)
+    elif isinstance(value, tuple):
+        for index, element in enumerate(value):
+            _collect(element, f"{path}.{index}", found)
+
+
+FLAG_PATTERN = re.compile(_FLAG)

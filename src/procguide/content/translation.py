@@ -1,0 +1,335 @@
+"""Translations of procedure content: parallel files checked item by item against the English.
+
+``blood-patch.es.yaml`` sits beside ``blood-patch.yaml`` (or in a clinic's procedures folder)
+and has the same structure with the patient-facing text translated. Everything that is not
+text must match the English file exactly: the items and their order, offsets and windows,
+flags (``when``/``unless``), the sources each item cites, the source list, id, aliases and
+codes. A translation also records which version of the English file it translates
+(``translates: {sha256: ...}``): when the English file changes, the translation is out of
+date until someone reviews it against the change and updates the hash. Any mismatch, and an
+out-of-date hash, is an error: a handout in a language must say what the reviewed English
+says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from procguide.content.model import Procedure
+from procguide.errors import ContentError, Problem, UsageError
+from procguide.i18n.languages import SOURCE, check_code, name_of
+
+if TYPE_CHECKING:
+    from procguide.content.library import Entry
+    from procguide.content.model import Item
+    from procguide.content.yamlsafe import Loaded
+
+SUFFIX = ".yaml"
+_TIMING = ("before", "from", "to", "until", "after")
+
+
+class Translates(BaseModel):
+    """Which version of the English file a translation was made and reviewed from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    """The SHA-256 of the English file (``procguide validate`` prints it when it changes)."""
+
+
+class TranslatedProcedure(Procedure):
+    """A procedure file in another language: the same fields, plus what it translates."""
+
+    translates: Translates
+    """The version of the English file this translates."""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A checked translation of one procedure, and the English entry it matches."""
+
+    procedure: TranslatedProcedure
+    path: Path
+    sha256: str
+    language: str
+    source: Entry
+
+    @property
+    def short_hash(self) -> str:
+        """The first 12 hex digits of the translation file's SHA-256."""
+        return self.sha256[:12]
+
+
+def _language(lang: str) -> str:
+    named = name_of(lang)
+    return f"{named} ('{lang}')" if named != f"'{lang}'" else named
+
+
+def split_name(path: Path) -> tuple[str, str] | None:
+    """``(blood-patch, es)`` for ``blood-patch.es.yaml``; None for any other file."""
+    if path.suffix != SUFFIX or path.name.startswith("."):
+        return None
+    stem, dot, lang = path.stem.rpartition(".")
+    if not dot or not stem or "." in stem:
+        return None
+    try:
+        return (stem, lang) if check_code(lang) == lang else None
+    except UsageError:
+        return None
+
+
+def files_in(folder: Path) -> list[Path]:
+    """The translation files in ``folder``, sorted."""
+    return [p for p in sorted(folder.iterdir()) if split_name(p) is not None]
+
+
+def find(procedure_id: str, lang: str, dirs: tuple[Path, ...]) -> Path | None:
+    """The translation of ``procedure_id`` into ``lang`` in the first folder that has one."""
+    for folder in dirs:
+        path = folder / f"{procedure_id}.{lang}{SUFFIX}"
+        if path.is_file():
+            return path
+    return None
+
+
+def languages(entry: Entry, dirs: tuple[Path, ...]) -> list[str]:
+    """The languages ``entry`` can be handed out in: English, then its translations."""
+    found: set[str] = set()
+    for folder in (entry.path.parent, *dirs):
+        if folder.is_dir():
+            for path in folder.glob(f"{entry.procedure.id}.*{SUFFIX}"):
+                named = split_name(path)
+                if named is not None and named[0] == entry.procedure.id:
+                    found.add(named[1])
+    return [SOURCE, *sorted(found - {SOURCE})]
+
+
+def localize(entry: Entry, lang: str, dirs: tuple[Path, ...]) -> Translation | None:
+    """The checked translation of ``entry`` into ``lang``; None for English.
+
+    Raises:
+        UsageError: when ``entry`` has no translation into ``lang`` (exit 2: the command asked
+            for something the library does not have, and the message lists what it has).
+        ContentError: when the translation is invalid, does not match the English file, or
+            translates an older version of it (exit 3: the content must be fixed).
+    """
+    lang = check_code(lang)
+    if lang == SOURCE:
+        return None
+    path = find(entry.procedure.id, lang, (entry.path.parent, *dirs))
+    if path is None:
+        available = ", ".join(languages(entry, dirs))
+        raise UsageError(
+            f"{entry.procedure.id} has no translation into {_language(lang)}",
+            hint=f"available: {available}",
+        )
+    return load(path, entry)
+
+
+# Translations already checked in this process, by their bytes and their source's: a batch
+# reads each file again (cheap) but parses and compares it once.
+_checked: dict[tuple[str, str, str], Translation] = {}
+
+
+def load(path: Path, source: Entry) -> Translation:
+    """Read, validate and compare the translation at ``path`` with ``source``.
+
+    Raises:
+        ContentError: listing every problem, as ``FILE:LINE: field: message``.
+    """
+    from procguide.content.yamlsafe import read_text
+
+    named = split_name(path)
+    if named is None:
+        message = "a translation's file name is ID.LANG.yaml, such as blood-patch.es.yaml"
+        raise ContentError([Problem(message, path)])
+    raw, text = read_text(path)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    key = (str(path.resolve()), sha256, source.sha256)
+    if key in _checked:
+        return _checked[key]
+    from procguide.content.validation import validate
+    from procguide.content.yamlsafe import parse
+
+    loaded = parse(text, path)
+    procedure = validate(TranslatedProcedure, loaded)
+    problems = compare(procedure, loaded, source)
+    if problems:
+        raise ContentError(problems)
+    translation = Translation(procedure, path, sha256, named[1], source)
+    _checked[key] = translation
+    return translation
+
+
+def compare(translated: TranslatedProcedure, loaded: Loaded, source: Entry) -> list[Problem]:
+    """Every way ``translated`` differs from its English ``source`` other than its wording."""
+    from procguide.content.library import cross_check
+
+    english = source.procedure
+    path = loaded.path
+    problems: list[Problem] = []
+
+    def problem(key: tuple[str | int, ...], message: str) -> None:
+        field = ".".join(str(k) for k in key)
+        problems.append(Problem(message, path, loaded.line_of(key), field))
+
+    # Citations and flags must exist in the file itself; the id is checked against the
+    # English file here, since the file name carries the language too.
+    problems.extend(p for p in cross_check(translated, loaded) if p.field != "id")
+    if translated.id != english.id:
+        problem(("id",), f"changed: '{translated.id}', the English file has '{english.id}'")
+    if translated.aliases != english.aliases:
+        mine, theirs = _show(translated.aliases), _show(english.aliases)
+        problem(("aliases",), f"changed: {mine}, the English file has {theirs}")
+    if translated.codes != english.codes:
+        problem(("codes",), "changed: the codes must be the English file's")
+    for flag in english.flags:
+        if flag not in translated.flags:
+            problem(("flags",), f"missing: the flag '{flag}' of the English file")
+    for flag in translated.flags:
+        if flag not in english.flags:
+            problem(("flags", flag), f"extra: the English file has no flag '{flag}'")
+    _compare_sources(translated, english, problem)
+    _compare_items(translated, english, problem)
+    if translated.translates.sha256 != source.sha256:
+        problem(
+            ("translates", "sha256"),
+            f"out of date: translates another version of {source.path.name}, which has "
+            f"changed since (it is now {source.sha256}); review the translation against the "
+            "English changes, then set translates.sha256 to that value",
+        )
+    problems.sort(key=lambda p: p.line or 0)
+    return problems
+
+
+def _compare_sources(translated: Procedure, english: Procedure, problem: Any) -> None:
+    theirs = {s.id: s for s in english.sources}
+    mine = {s.id: s for s in translated.sources}
+    for index, source in enumerate(translated.sources):
+        if source.id not in theirs:
+            problem(
+                ("sources", index, "id"), f"extra: the English file has no source '{source.id}'"
+            )
+        elif source.url != theirs[source.id].url:
+            problem(
+                ("sources", index, "url"),
+                f"changed: the English file gives {theirs[source.id].url}",
+            )
+    for source_id in theirs:
+        if source_id not in mine:
+            problem(("sources",), f"missing: the source '{source_id}' of the English file")
+
+
+def _key(dotted: str) -> tuple[str | int, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
+
+
+def _compare_items(translated: Procedure, english: Procedure, problem: Any) -> None:
+    theirs = dict(english.items())
+    mine = dict(translated.items())
+    for dotted, item in theirs.items():
+        if dotted not in mine:
+            problem(_key(dotted), f"missing: the English file has an item here ('{_words(item)}')")
+    for dotted, item in mine.items():
+        key = _key(dotted)
+        other = theirs.get(dotted)
+        if other is None:
+            problem(key, "extra: the English file has no item here")
+            continue
+        for name in _TIMING:
+            mine_at, theirs_at = _timing(item, name), _timing(other, name)
+            if mine_at != theirs_at:
+                problem(
+                    (*key, name),
+                    f"changed timing: {_or_none(mine_at)}, the English file has "
+                    f"{_or_none(theirs_at)}",
+                )
+        for name in ("when", "unless"):
+            if getattr(item, name) != getattr(other, name):
+                problem(
+                    (*key, name),
+                    f"changed flags: {name} {_show(getattr(item, name))}, the English file has "
+                    f"{_show(getattr(other, name))}",
+                )
+        if item.sources != other.sources:
+            problem(
+                (*key, "sources"),
+                f"changed sources: cites {_show(item.sources)}, the English file cites "
+                f"{_show(other.sources)}",
+            )
+
+
+def _timing(item: Item, name: str) -> str | None:
+    attribute = {"from": "start", "to": "end"}.get(name, name)
+    value = getattr(item, attribute, None)
+    return str(value) if value is not None else None
+
+
+def _or_none(value: str | None) -> str:
+    return value if value is not None else "none"
+
+
+def _show(values: Any) -> str:
+    return "[" + ", ".join(str(v) for v in values) + "]"
+
+
+def _words(item: Item, count: int = 6) -> str:
+    words = item.text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+def check_folder_translations(
+    entries: list[Entry], dirs: tuple[Path, ...], files: list[Path]
+) -> tuple[list[Translation], list[Problem]]:
+    """Check translation ``files`` against the English ``entries`` (else the library's)."""
+    by_id = {entry.procedure.id: entry for entry in entries}
+    found: list[Translation] = []
+    problems: list[Problem] = []
+    for path in files:
+        named = split_name(path)
+        if named is None:
+            continue
+        entry = by_id.get(named[0]) or _english_for(named[0], path, dirs)
+        if entry is None:
+            message = (
+                f"translates '{named[0]}', but there is no valid {named[0]}{SUFFIX} beside it "
+                "or in the library to compare it with"
+            )
+            problems.append(Problem(message, path))
+            continue
+        try:
+            found.append(load(path, entry))
+        except ContentError as error:
+            problems.extend(error.problems)
+    return found, problems
+
+
+def library_files(dirs: tuple[Path, ...]) -> list[Path]:
+    """The translation in use for each procedure and language: the first folder's wins."""
+    seen: set[tuple[str, str]] = set()
+    files: list[Path] = []
+    for folder in dirs:
+        for path in files_in(folder):
+            named = split_name(path)
+            if named is not None and named not in seen:
+                seen.add(named)
+                files.append(path)
+    return files
+
+
+def _english_for(procedure_id: str, path: Path, dirs: tuple[Path, ...]) -> Entry | None:
+    from procguide.content.library import load_entry
+
+    for folder in (path.parent, *dirs):
+        candidate = folder / f"{procedure_id}{SUFFIX}"
+        if candidate.is_file():
+            try:
+                return load_entry(candidate)
+            except ContentError:
+                return None  # its own problems are reported where it is validated
+    return None

@@ -1,0 +1,408 @@
+"""Resolve a procedure into one patient's document: their flags, holds, dates and times.
+
+The result is plain JSON-ready data. Every output format renders this same document, and
+``--format json`` prints it as it is, so scripts see exactly what a handout says.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from procguide import __version__
+from procguide.content.offsets import Offset
+from procguide.errors import UsageError
+
+if TYPE_CHECKING:
+    from procguide.config import Clinic
+    from procguide.content.library import Entry
+    from procguide.content.model import Item, Procedure
+    from procguide.content.translation import Translation
+    from procguide.document.schedule import Appointment
+    from procguide.document.wording import Wording
+
+FORMAT_ID = "procguide-document/1"
+VIEWS = ("handout", "prep", "steps", "aftercare", "overview")
+KINDS = ("pre", "discharge")
+MAX_FIELD = 500
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A medicine the clinician asks the patient to pause, and for how long."""
+
+    medicine: str
+    offset: Offset
+
+    @classmethod
+    def parse(cls, text: str) -> Hold:
+        """Read ``DRUG=OFFSET`` such as ``clopidogrel=7d``."""
+        name, sep, amount = text.partition("=")
+        name = clean_text(name, "--hold")
+        if not sep or not name or not amount.strip():
+            raise UsageError(
+                f"--hold '{text}' needs a medicine and how long before",
+                hint="for example clopidogrel=7d",
+            )
+        try:
+            offset = Offset.parse(amount)
+        except ValueError as error:
+            raise UsageError(f"--hold '{text}': {error}") from None
+        return cls(name, offset)
+
+
+@dataclass(frozen=True)
+class Personal:
+    """What the clinician tells procguide about this patient and appointment."""
+
+    patient: str | None = None
+    clinician: str | None = None
+    note: str | None = None
+    day: date | None = None
+    at: Any = None  # datetime.time; kept loose so the CLI can pass what it parsed
+    flags: frozenset[str] = frozenset()
+    holds: tuple[Hold, ...] = ()
+
+
+@dataclass
+class Built:
+    """The document and anything the user should be warned about."""
+
+    data: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_text(value: str, option: str) -> str:
+    """Collapse white space; refuse control characters that could hide or fake text."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            # Python keeps bytes that are not UTF-8 (from a command line or a file) as these.
+            raise UsageError(
+                f"{option} is not UTF-8 text (byte 0x{ord(char) & 0xFF:02X})",
+                hint="check the encoding of the terminal, script or file it came from",
+            )
+        if category in ("Cc", "Cf") and char not in "\t\n\r":
+            raise UsageError(
+                f"{option} contains an invisible control character (U+{ord(char):04X})"
+            )
+    text = " ".join(value.split())
+    if len(text) > MAX_FIELD:
+        raise UsageError(f"{option} is longer than {MAX_FIELD} characters")
+    return text
+
+
+def build(
+    entry: Entry,
+    personal: Personal,
+    clinic: Clinic,
+    wording: Wording,
+    *,
+    view: str,
+    kind: str = "pre",
+    language: str = "en",
+    today: date | None = None,
+    translation: Translation | None = None,
+) -> Built:
+    """The personalised document for ``view`` of ``entry``.
+
+    With a ``translation`` (checked against ``entry``), the content is the translation's and
+    ``language`` is its language; ``wording`` must be in that language too.
+    """
+    procedure: Procedure = entry.procedure
+    if translation is not None:
+        if translation.source.sha256 != entry.sha256:
+            raise ValueError("the translation was checked against another version of the entry")
+        procedure = translation.procedure
+        language = translation.language
+    # Never a mixed document: English content under another language's headings, or
+    # phrases in one language around content in another (produce.document gets this right).
+    if translation is None and language != "en":
+        raise ValueError(f"a document in '{language}' needs the translation of its content")
+    if getattr(wording, "language", "en") != language:
+        raise ValueError(f"the wording is not in the document's language '{language}'")
+    _check_flags(procedure, personal.flags)
+    warnings: list[str] = []
+    appointment = _appointment(personal, clinic, warnings, today)
+    flags = personal.flags
+
+    def items(values: tuple[Item, ...]) -> list[dict[str, Any]]:
+        return [_item(item) for item in values if item.applies(flags)]
+
+    data: dict[str, Any] = {
+        "format": FORMAT_ID,
+        "view": view,
+        "kind": kind if view == "handout" else None,
+        "language": language,
+        "generated": _generated(),
+        "procedure": {
+            "id": procedure.id,
+            "name": procedure.name,
+            "technical_name": procedure.technical_name,
+            "aliases": list(procedure.aliases),
+            "codes": {"cpt": list(procedure.codes.cpt)},
+        },
+        "patient": {
+            "name": personal.patient,
+            "clinician": personal.clinician,
+            "note": personal.note,
+        },
+        "appointment": _appointment_data(appointment, wording),
+        "clinic": _clinic_data(clinic, wording),
+        "flags": [
+            {"name": name, "description": text}
+            for name, text in procedure.flags.items()
+            if name in flags
+        ],
+        "about": {
+            "summary": _item(procedure.summary),
+            "purpose": _item(procedure.purpose),
+            "indications": items(procedure.indications),
+            "duration": _item(procedure.duration),
+            "setting": _item(procedure.setting),
+            "personnel": items(procedure.personnel),
+            "patient_experience": items(procedure.patient_experience),
+            "benefits": items(procedure.benefits),
+            "risks": {
+                "common": items(procedure.risks.common),
+                "rare": items(procedure.risks.rare),
+                "management": items(procedure.risks.management),
+            },
+            "alternatives": items(procedure.alternatives),
+            "pros": items(procedure.pros),
+            "cons": items(procedure.cons),
+        },
+        "preparation": _preparation(procedure, personal, clinic, appointment, wording),
+        "steps": items(procedure.steps),
+        "recovery": [
+            {
+                **_item(item),
+                "window": _window(item.start, item.end, appointment, wording),
+            }
+            for item in procedure.recovery
+            if item.applies(flags)
+        ],
+        "restrictions": [
+            {**_item(item), "until": _until(item.until, appointment, wording)}
+            for item in procedure.restrictions
+            if item.applies(flags)
+        ],
+        "follow_up": [
+            {**_item(item), "due": _follow_up(item.after, appointment, wording)}
+            for item in procedure.follow_up
+            if item.applies(flags)
+        ],
+        "get_help": {
+            "clinic_line": wording.call_clinic(clinic.name, clinic.phone, clinic.after_hours_phone),
+            "call_clinic": items(procedure.get_help.call_clinic),
+            "emergency_line": wording.call_emergency(clinic.emergency_number),
+            "call_emergency": items(procedure.get_help.call_emergency),
+        },
+        "sources": [
+            {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url}
+            for s in procedure.sources
+        ],
+        "stamp": _stamp(entry, wording, translation),
+    }
+    return Built(data, warnings)
+
+
+def _item(item: Item) -> dict[str, Any]:
+    return {"text": item.text, "sources": list(item.sources)}
+
+
+def _check_flags(procedure: Procedure, flags: frozenset[str]) -> None:
+    unknown = sorted(flags - set(procedure.flags))
+    if unknown:
+        valid = ", ".join(procedure.flags) or "none"
+        raise UsageError(f"{procedure.id} has no flag '{unknown[0]}'", hint=f"valid flags: {valid}")
+
+
+def _appointment(
+    personal: Personal, clinic: Clinic, warnings: list[str], today: date | None
+) -> Appointment | None:
+    from procguide.document.schedule import make_appointment, zone_named
+
+    if personal.day is None and personal.at is None:
+        return None
+    if personal.day is None or personal.at is None:
+        missing = "--date" if personal.day is None else "--time"
+        raise UsageError(
+            f"{missing} is needed too", hint="give both --date YYYY-MM-DD and --time HH:MM"
+        )
+    appointment = make_appointment(personal.day, personal.at, zone_named(clinic.timezone))
+    now = today or datetime.now(appointment.zone).date()
+    if appointment.start.date() < now:
+        warnings.append(f"the procedure date {personal.day.isoformat()} is in the past")
+    return appointment
+
+
+def _appointment_data(appointment: Appointment | None, wording: Wording) -> dict[str, Any] | None:
+    if appointment is None:
+        return None
+    start = appointment.start
+    return {
+        "date": start.date().isoformat(),
+        "time": f"{start:%H:%M}",
+        "timezone": appointment.zone.key,
+        "start": start.isoformat(),
+        "display": wording.moment(start),
+        "date_display": wording.date(start.date()),
+        "time_display": wording.time(start),
+    }
+
+
+def _clinic_data(clinic: Clinic, wording: Wording) -> dict[str, Any]:
+    return {
+        "name": clinic.name,
+        "display_name": clinic.name or wording._("your clinic"),
+        "phone": clinic.phone,
+        "after_hours_phone": clinic.after_hours_phone,
+        "emergency_number": clinic.emergency_number,
+        "address": clinic.address,
+        "footer": clinic.footer,
+    }
+
+
+def _due(offset: Offset, appointment: Appointment | None, wording: Wording) -> dict[str, Any]:
+    due: dict[str, Any] = {"offset": str(offset), "relative": wording.before(offset), "at": None}
+    if appointment is not None:
+        when = appointment.before(offset)
+        due["at"] = when.isoformat()
+        due["display"] = wording.moment(when)
+    else:
+        due["display"] = None
+    return due
+
+
+def _preparation(
+    procedure: Procedure,
+    personal: Personal,
+    clinic: Clinic,
+    appointment: Appointment | None,
+    wording: Wording,
+) -> list[dict[str, Any]]:
+    untimed: list[dict[str, Any]] = []
+    timed: list[tuple[int, int, dict[str, Any]]] = []
+    for item in procedure.preparation:
+        if not item.applies(personal.flags):
+            continue
+        entry = {**_item(item), "kind": "item", "due": None}
+        if item.before is None:
+            untimed.append(entry)
+        else:
+            entry["due"] = _due(item.before, appointment, wording)
+            timed.append((_earliness(item.before), len(timed), entry))
+    for hold in personal.holds:
+        last = appointment.last_dose(hold.offset) if appointment else None
+        entry = {
+            "text": wording.hold(hold.medicine, hold.offset, last),
+            "sources": [],
+            "kind": "hold",
+            "medicine": hold.medicine,
+            "due": {
+                "offset": str(hold.offset),
+                "relative": wording.without(hold.offset),
+                "at": last.isoformat() if last is not None else None,
+                "display": wording.moment(last) if last is not None else None,
+            },
+        }
+        timed.append((_earliness(hold.offset) + 1, len(timed), entry))
+    if clinic.arrive_before is not None:
+        entry = {"text": wording.arrive(), "sources": [], "kind": "arrival"}
+        entry["due"] = _due(clinic.arrive_before, appointment, wording)
+        timed.append((_earliness(clinic.arrive_before), len(timed), entry))
+    timed.sort(key=lambda t: (-t[0], t[1]))
+    return untimed + [entry for _, _, entry in timed]
+
+
+def _earliness(offset: Offset) -> int:
+    # Calendar offsets fall on a date: sort them as the start of that day, so "1d" (the day
+    # before) comes ahead of "8h" (the small hours of the procedure day).
+    return (offset.days * 24 * 60 + 24 * 60) if offset.is_calendar else offset.minutes
+
+
+def _window(
+    start: Offset, end: Offset | None, appointment: Appointment | None, wording: Wording
+) -> dict[str, Any]:
+    window: dict[str, Any] = {
+        "from": str(start),
+        "to": str(end) if end is not None else None,
+        "relative": wording.window(start, end),
+        "start_date": None,
+        "end_date": None,
+        "display": None,
+    }
+    if appointment is not None:
+        first = appointment.after(start)
+        last = appointment.after(end) if end is not None else None
+        window["start_date"] = first.isoformat()
+        window["end_date"] = last.isoformat() if last else None
+        window["display"] = wording.date_range(first, last)
+    return window
+
+
+def _until(
+    offset: Offset | None, appointment: Appointment | None, wording: Wording
+) -> dict[str, Any] | None:
+    if offset is None:
+        return None
+    end = appointment.after(offset) if appointment else None
+    return {
+        "offset": str(offset),
+        "relative": wording.lasting(offset),
+        "date": end.isoformat() if end else None,
+        "display": (wording._("until %(date)s") % {"date": wording.date(end)}) if end else None,
+    }
+
+
+def _follow_up(
+    offset: Offset | None, appointment: Appointment | None, wording: Wording
+) -> dict[str, Any] | None:
+    if offset is None:
+        return None
+    day = appointment.after(offset) if appointment else None
+    return {
+        "offset": str(offset),
+        "relative": wording.after(offset),
+        "date": day.isoformat() if day else None,
+        "display": (wording._("around %(date)s") % {"date": wording.date(day)}) if day else None,
+    }
+
+
+def _generated() -> str | None:
+    # Only from SOURCE_DATE_EPOCH: the same inputs must give the same bytes.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds") from None
+
+
+def _stamp(entry: Entry, wording: Wording, translation: Translation | None) -> dict[str, Any]:
+    reviewed = entry.procedure.review.reviewed.isoformat()
+    text = wording.stamp(__version__, entry.procedure.id, reviewed, entry.short_hash)
+    stamp: dict[str, Any] = {
+        "procguide": __version__,
+        "procedure": entry.procedure.id,
+        "reviewed": reviewed,
+        "content_sha256": entry.sha256,
+        "content": entry.short_hash,
+    }
+    if translation is not None:
+        # Both hashes: the English content the translation was checked against, and the
+        # translation itself, each with its own review.
+        translated = translation.procedure.review.reviewed.isoformat()
+        text += " · " + wording.translation_stamp(translation.short_hash, translated)
+        stamp.update(
+            translation_sha256=translation.sha256,
+            translation=translation.short_hash,
+            translation_reviewed=translated,
+        )
+    stamp["text"] = text
+    return stamp

@@ -1,0 +1,1 @@
+"""Languages: codes, message catalogs of the fixed text, and dates in the patient's language."""

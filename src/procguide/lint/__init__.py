@@ -1,0 +1,1 @@
+"""Lint: procedure content in, findings about its readability and completeness out."""

@@ -1,0 +1,220 @@
+"""How lint results look: a table on a terminal, plain lines in a pipe, or JSON.
+
+Builds text and Rich renderables only; the command prints them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from procguide.errors import ContentError, Problem, UsageError
+from procguide.lint.check import ERROR, MIN_WORDS_TO_GRADE, Options, Report, SectionGrade
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _graded(report: Report) -> list[SectionGrade]:
+    # A grade of a few words says nothing ("Infection." is grade 20), so it is not compared.
+    return [s for s in report.sections if s.words >= MIN_WORDS_TO_GRADE]
+
+
+def _highest(report: Report) -> SectionGrade | None:
+    return max(_graded(report), key=lambda s: s.grade, default=None)
+
+
+def totals(reports: list[Report]) -> str:
+    """One line: how many procedures, errors and warnings."""
+    errors = sum(r.errors for r in reports)
+    warnings = sum(r.warnings for r in reports)
+    return (
+        f"{_plural(len(reports), 'procedure')} linted: "
+        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    )
+
+
+def grade_summary(report: Report, options: Options) -> str:
+    """One line: ``blood-patch: grade 4.4 overall (budget 8), highest steps 6.2; 0 errors, ...``."""
+    highest = _highest(report)
+    top = f", highest {highest.section} {highest.grade}" if highest else ""
+    return (
+        f"{report.procedure}: grade {report.grade} overall (budget {options.max_grade:g}){top}; "
+        f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+    )
+
+
+def plain(reports: list[Report], options: Options) -> str:
+    """``FILE:LINE: field: severity rule: message`` lines, then a summary per procedure."""
+    lines = [str(f) for r in reports for f in r.findings]
+    if lines:
+        lines.append("")
+    lines.extend(grade_summary(r, options) for r in reports)
+    lines.append(totals(reports))
+    return "\n".join(lines) + "\n"
+
+
+def as_json(reports: list[Report], problems: list[Problem], options: Options) -> str:
+    """Everything, for scripts and dashboards."""
+    data: dict[str, Any] = {
+        "settings": {
+            "max_grade": options.max_grade,
+            "hard_grade": options.hard_grade,
+            "max_words": options.max_words,
+            "review_months": options.review_months,
+        },
+        "procedures": [
+            {
+                "id": r.procedure,
+                "path": str(r.path),
+                "grade": r.grade,
+                "words": r.words,
+                "errors": r.errors,
+                "warnings": r.warnings,
+                "sections": [
+                    {"section": s.section, "grade": s.grade, "words": s.words, "line": s.line}
+                    for s in r.sections
+                ],
+            }
+            for r in reports
+        ],
+        "findings": [
+            {
+                "procedure": r.procedure,
+                "path": str(f.path),
+                "line": f.line,
+                "field": f.field,
+                "severity": f.severity,
+                "rule": f.rule,
+                "message": f.message,
+            }
+            for r in reports
+            for f in r.findings
+        ],
+        "invalid": [
+            {"path": str(p.path) if p.path else None, "line": p.line, "field": p.field,
+             "message": p.message}
+            for p in problems
+        ],
+        "errors": sum(r.errors for r in reports),
+        "warnings": sum(r.warnings for r in reports),
+    }  # fmt: skip
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def tables(reports: list[Report], options: Options) -> list[RenderableType]:
+    """A table of findings (when there are any) and a table of grades."""
+    from rich.table import Table
+    from rich.text import Text
+
+    shown: list[RenderableType] = []
+    findings = [f for r in reports for f in r.findings]
+    if findings:
+        table = Table("where", "field", "", "rule", "what to fix", box=None, header_style="bold")
+        for f in findings:
+            style = "red" if f.severity == ERROR else "yellow"
+            table.add_row(
+                Text(f"{f.path}:{f.line or 1}"),
+                Text(f.field),
+                Text(f.severity, style=style),
+                Text(f.rule),
+                Text(f.message),
+            )
+        shown.append(table)
+    grades = Table(
+        "procedure", "grade", "highest section", "sections over", "errors", "warnings",
+        box=None, header_style="bold",
+        title=f"Reading grades (budget {options.max_grade:g}, no section above "
+        f"{options.hard_grade:g})",
+    )  # fmt: skip
+    for r in reports:
+        highest = _highest(r)
+        # Sections the grade rule flagged: short ones are held only to the hard limit.
+        over = sum(1 for f in r.findings if f.rule == "grade")
+        grades.add_row(
+            Text(r.procedure),
+            Text(f"{r.grade}", style="red" if r.grade > options.max_grade else ""),
+            Text(f"{highest.section} {highest.grade}" if highest else "-"),
+            Text(str(over)),
+            Text(str(r.errors), style="red" if r.errors else ""),
+            Text(str(r.warnings), style="yellow" if r.warnings else ""),
+        )
+    shown.append(grades)
+    shown.append(Text(totals(reports)))
+    return shown
+
+
+def lint_command(
+    paths: list[Path],
+    procedures_dirs: list[Path],
+    config: Path | None,
+    *,
+    max_grade: float,
+    max_words: int,
+    review_months: int,
+    jargon_files: list[Path],
+    strict: bool,
+    fmt: str,
+    color: bool | None,
+) -> None:
+    """Lint files and folders (default: the library), print the results, raise on failure."""
+    from procguide.cli.console import stdout_console, stdout_is_terminal
+    from procguide.lint.check import LintError, lint_files, load_jargon
+    from procguide.lint.words import JARGON
+    from procguide.output import write_stdout
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format '{fmt}'", hint="use table or json")
+    jargon = dict(JARGON)
+    for path in jargon_files:
+        jargon.update(load_jargon(path))
+    options = Options(max_grade, max_words, review_months, jargon)
+    files, problems = _files(paths, procedures_dirs, config)
+    reports, invalid = lint_files(files, options)
+    problems.extend(invalid)
+    if fmt == "json":
+        write_stdout(as_json(reports, problems, options).encode())
+    elif stdout_is_terminal() or color:
+        console = stdout_console(color)
+        for renderable in tables(reports, options):
+            console.print(renderable)
+    else:
+        write_stdout(plain(reports, options).encode())
+    if problems:
+        raise ContentError(problems)
+    errors = sum(r.errors for r in reports)
+    warnings = sum(r.warnings for r in reports)
+    if errors or (strict and warnings):
+        found = _plural(errors, "error") + (
+            f" and {_plural(warnings, 'warning')}" if strict else ""
+        )
+        raise LintError(f"lint found {found}", hint="fix them, then run lint again")
+
+
+def _files(
+    paths: list[Path], procedures_dirs: list[Path], config: Path | None
+) -> tuple[list[Path], list[Problem]]:
+    from procguide.config import load_config
+    from procguide.content.library import Library, is_procedure_file
+    from procguide.content.translation import files_in, library_files
+
+    files: list[Path] = []
+    problems: list[Problem] = []
+    if not paths:
+        settings = load_config(config).settings
+        library = Library((*procedures_dirs, *settings.procedures_dirs))
+        return [*library.paths.values(), *library_files(library.dirs)], problems
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
+            files.extend(files_in(path))
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem("no such file or folder", path))
+    return files, problems
