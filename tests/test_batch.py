@@ -81,7 +81,10 @@ def test_bad_rows_are_reported_and_every_good_row_is_made(invoke, mixed, tmp_pat
     assert "09:30" in (out / "2027-03-01_blood-patch_Jane-Doe.txt").read_text()
     assert "13:00" in (out / "2027-03-01_blood-patch_Jane-Doe-2.txt").read_text()
     assert "row 3 (line 5): the procedure is not in the library" in result.stderr
-    assert "row 5 (line 7): '01/02/2027' is not a date in YYYY-MM-DD form" in result.stderr
+    assert (
+        "row 5 (line 7): the date column: '01/02/2027' is not a date in YYYY-MM-DD form"
+        in result.stderr
+    )
     assert "row 6 (line 8): time is missing" in result.stderr
     assert "row 7 (line 9): blood-patch has no flag 'bogus'" in result.stderr
     assert "3 made, 4 failed, 0 skipped of 7 rows" in result.stderr
@@ -270,9 +273,10 @@ def test_nul_bytes_and_overlong_fields_are_row_errors(invoke, tmp_path):
     result = batch(invoke, write(tmp_path / "r.csv", HEADER + "".join(rows)))
     assert result.exit_code == ExitCode.PARTIAL
     assert (
-        "row 1 (line 2): patient contains an invisible control character (U+0000)" in result.stderr
+        "row 1 (line 2): the patient column: contains an invisible control character (U+0000)"
+        in result.stderr
     )
-    assert "row 2 (line 3): note is longer than 500 characters" in result.stderr
+    assert "row 2 (line 3): the note column: is longer than 500 characters" in result.stderr
     assert "row 3 (line 4): the row cannot be read: field larger than field limit" in result.stderr
     assert [r["status"] for r in manifest(tmp_path / "out")] == ["failed"] * 3 + ["ok"]
 
@@ -329,7 +333,7 @@ def test_resume_after_a_batch_interrupted_part_way(invoke, tmp_path, monkeypatch
     path = write(tmp_path / "r.csv", HEADER + "".join(GOOD) + GOOD[0].replace("09:30", "15:00"))
     assert batch(invoke, path, "clean").exit_code == ExitCode.OK
 
-    from procguide import pipeline as produce
+    from procguide.render import formats as produce
 
     real, calls = produce.encode, []
 
@@ -385,7 +389,7 @@ def test_resume_after_the_manifest_was_cut_short(invoke, tmp_path):
 
 def test_first_ctrl_c_finishes_the_row_in_hand_then_stops(invoke, tmp_path, monkeypatch):
     path = write(tmp_path / "r.csv", HEADER + "".join(GOOD))
-    from procguide import pipeline as produce
+    from procguide.render import formats as produce
 
     real = produce.encode
 

@@ -110,13 +110,13 @@ def test_lookup_by_alias_code_and_any_case(invoke):
         (
             ["prep", "ebp", "--date", "01/02/2026", "--time", "09:30"],
             ExitCode.USAGE,
-            "error: '01/02/2026' is not a date in YYYY-MM-DD form",
+            "error: --date: '01/02/2026' is not a date in YYYY-MM-DD form",
         ),
-        (["prep", "ebp", "--date", "2026-12-01"], ExitCode.USAGE, "error: --time is needed too"),
+        (["prep", "ebp", "--date", "2026-12-01"], ExitCode.USAGE, "error: --time: is needed too"),
         (
             ["prep", "ebp", "--hold", "clopidogrel"],
             ExitCode.USAGE,
-            "error: --hold 'clopidogrel' needs a medicine and how long before",
+            "error: --hold: 'clopidogrel' needs a medicine and how long before",
         ),
         (["prep", "ebp", "--hold", "clopidogrel=1m"], ExitCode.USAGE, "'1m' is not a clear offset"),
         (["prep", "ebp", "--format", "docx"], ExitCode.USAGE, "error: unknown format 'docx'"),
@@ -345,3 +345,27 @@ def test_an_hours_hold_gives_a_clock_time(invoke, clinic_config):
         in hold["text"]
     )
     assert hold["due"]["at"] == "2026-11-30T09:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prep",
+        "steps",
+        "aftercare",
+        "handout",
+        "show",
+        "list",
+        "validate",
+        "schema",
+        "lint",
+        "new",
+        "batch",
+    ],
+)
+def test_help_shows_readable_metavars(invoke, name):
+    result = invoke(name, "--help")
+    assert result.exit_code == 0
+    options = [line.strip() for line in result.stdout.splitlines() if line.lstrip()[:1] == "-"]
+    names = [line.split("  ")[0] for line in options]
+    assert names and not [name for name in names if "<" in name], names

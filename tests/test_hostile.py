@@ -233,7 +233,7 @@ def test_a_date_outside_any_plausible_year_is_a_usage_error(invoke, clinic_confi
     )
     lines = assert_clean_failure(result, ExitCode.USAGE)
     assert lines == [
-        f"error: '{day}' is not a plausible procedure date (use a year from 1900 to 2999)"
+        f"error: --date: '{day}' is not a plausible procedure date (use a year from 1900 to 2999)"
     ]
 
 
@@ -357,7 +357,7 @@ def test_command_line_text_that_is_not_utf8_is_a_usage_error(invoke, option):
     # Python hands bytes that are not UTF-8 over as surrogates; they cannot be printed.
     result = invoke("handout", "blood-patch", option, "Jos\udce9", "--format", "text")
     assert assert_clean_failure(result, ExitCode.USAGE) == [
-        f"error: {option} is not UTF-8 text (byte 0xE9) "
+        f"error: {option}: is not UTF-8 text (byte 0xE9) "
         "(check the encoding of the terminal, script or file it came from)"
     ]
 

@@ -310,10 +310,10 @@ def test_a_language_without_a_catalog_is_a_content_error(invoke, tmp_path):
 def test_a_document_is_never_rendered_with_another_language_s_text():
     from procguide.config import Clinic
     from procguide.content.library import load_entry
-    from procguide.document.build import Personal
+    from procguide.document.patient import Personal
     from procguide.errors import TemplateError
     from procguide.i18n.languages import active
-    from procguide.pipeline import document
+    from procguide.pipeline import make as document
     from procguide.render.templates import FORMATS, render
 
     entry = load_entry(PROCEDURES / "blood-patch.yaml")
@@ -552,7 +552,8 @@ def test_build_refuses_to_mix_languages():
     from procguide.config import Clinic
     from procguide.content.library import load_entry
     from procguide.content.translation import localize
-    from procguide.document.build import Personal, build
+    from procguide.document.build import build
+    from procguide.document.patient import Personal
 
     entry = load_entry(PROCEDURES / "blood-patch.yaml")
     with pytest.raises(ValueError, match="needs the translation"):

@@ -350,9 +350,9 @@ def plain():
 @RENDER_SETTINGS
 @given(name=HOSTILE_NAMES)
 def test_any_name_is_literal_and_keeps_the_structure(name):
-    from procguide.document.build import clean_text
+    from procguide.document.patient import clean_text
 
-    assert clean_text(name, "--patient") == name
+    assert clean_text(name, "patient") == name
     document = _document(blood_patch(), name)
 
     doc = json.loads(_render(document, "json"))
@@ -415,14 +415,16 @@ def test_any_note_is_literal_in_every_format(note):
 @SETTINGS
 @given(st.text(max_size=40))
 def test_clean_text_refuses_control_characters_and_collapses_white_space(text):
-    from procguide.document.build import clean_text
+    from procguide.document.patient import clean_text
 
     invisible = [c for c in text if c not in "\t\n\r" and unicodedata.category(c) in ("Cc", "Cf")]
     try:
-        cleaned = clean_text(text, "--patient")
+        cleaned = clean_text(text, "patient")
     except UsageError as error:
         assert invisible
-        assert error.message.startswith("--patient contains an invisible control character")
+        assert error.field == "patient"
+        assert error.message.startswith("contains an invisible control character")
+        assert error.lines(lambda field: f"--{field}")[0].startswith("--patient: contains")
         return
     assert not invisible
     assert cleaned == " ".join(text.split())

@@ -5,6 +5,7 @@ The core raises these; only the CLI turns them into a message and an exit code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -55,14 +56,23 @@ class ProcguideError(Exception):
 
     exit_code = ExitCode.FAILURE
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.field = field
+        """The value the error is about (``date``, ``hold``...), worded by whoever reports it:
+        the command line says ``--date``, a batch "the date column"."""
 
-    def lines(self) -> list[str]:
-        """The message as the user should see it, one problem a line."""
-        return [self.message + (f" ({self.hint})" if self.hint else "")]
+    def lines(self, word: Callable[[str], str] | None = None) -> list[str]:
+        """The message as the user should see it, one problem a line.
+
+        ``word`` names a field as the user gave it (``date`` -> ``--date``).
+        """
+        where = ""
+        if self.field is not None:
+            where = f"{word(self.field) if word else self.field}: "
+        return [where + self.message + (f" ({self.hint})" if self.hint else "")]
 
 
 class UsageError(ProcguideError):
@@ -87,7 +97,7 @@ class ContentError(ProcguideError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
-    def lines(self) -> list[str]:
+    def lines(self, word: Callable[[str], str] | None = None) -> list[str]:
         """One line for each problem."""
         return [str(p) for p in self.problems]
 

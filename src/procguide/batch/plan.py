@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,22 +33,14 @@ from procguide.batch.filenames import (
 )
 from procguide.batch.roster import Fields, RawRow, Roster, RowError, check
 from procguide.errors import ExitCode, ProcguideError, UnknownProcedureError, UsageError
+from procguide.pipeline import KINDS, PAPERS
+from procguide.render.formats import FILE_FORMATS, FORMATS
 
 if TYPE_CHECKING:
     from procguide.config import Settings
     from procguide.content.library import Entry, Library
 
-EXTENSIONS = {
-    "html": ".html",
-    "pdf": ".pdf",
-    "text": ".txt",
-    "markdown": ".md",
-    "json": ".json",
-    "ics": ".ics",
-}
-"""The formats a batch can write, and their file extensions."""
 MANIFEST = "manifest.jsonl"
-KINDS = ("pre", "discharge")
 CHUNKSIZE = 4
 """Rows a worker takes at a time: enough to keep it busy, few enough to stop quickly."""
 
@@ -138,52 +130,6 @@ class Task:
     previous: dict[str, Any] | None = None
 
 
-def run(
-    roster: Roster,
-    options: Options,
-    on_start: Callable[[int], None] | None = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
-) -> Summary:
-    """Make every row's handouts; raise ProcguideError only when the batch cannot start."""
-    from procguide.batch.worker import Interrupts, Manifest, read_manifest, results
-
-    setup, settings, library, pattern = prepare(options)
-    total = roster.count()
-    try:
-        setup.out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        from procguide.errors import OutputError
-
-        raise OutputError(f"cannot make the folder {setup.out}: {error.strerror}") from None
-    path = setup.out / MANIFEST
-    previous = read_manifest(path) if options.resume else {}
-    planner = Planner(setup, settings, library, pattern, previous)
-    summary = Summary(total, path)
-    with Manifest(path) as manifest, Interrupts() as interrupts:
-        feeder = Feeder(roster, planner, interrupts)
-        try:
-            with results(feeder, setup, max(1, min(options.jobs, total))) as made:
-                if on_start is not None:
-                    on_start(total)
-                for record in made:
-                    manifest.write(record)
-                    summary.add(record)
-                    feeder.finished()
-                    if on_record is not None:
-                        on_record(record)
-        except KeyboardInterrupt:
-            summary.interrupted = True
-        # A Ctrl-C that came after the last row stopped nothing.
-        stopped_early = interrupts.requested and summary.done < total
-        summary.interrupted = summary.interrupted or stopped_early
-        if summary.interrupted:
-            # Rows never handed out keep their earlier manifest lines, so a second
-            # --resume still skips them; their files were not touched by this run.
-            for record in planner.untouched(feeder.last_row):
-                manifest.write(record)
-    return summary
-
-
 def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
     """Check the options, load the config and library; raise before anything is written."""
     from procguide.config import load_config
@@ -191,21 +137,30 @@ def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in options.formats if f.strip()))
     if not formats:
-        raise UsageError("no --format given", hint=f"use one or more of: {', '.join(EXTENSIONS)}")
+        raise UsageError(
+            "none given", hint=f"use one or more of: {', '.join(FILE_FORMATS)}", field="format"
+        )
     for fmt in formats:
-        if fmt not in EXTENSIONS:
+        if fmt not in FILE_FORMATS:
             raise UsageError(
                 f"unknown format '{fmt}' for a batch",
-                hint=f"use one or more of: {', '.join(EXTENSIONS)}",
+                hint=f"use one or more of: {', '.join(FILE_FORMATS)}",
+                field="format",
             )
     if options.kind not in KINDS:
-        raise UsageError(f"unknown --kind '{options.kind}'", hint="use pre or discharge")
-    if options.paper not in (None, "letter", "a4"):
-        raise UsageError(f"unknown paper size '{options.paper}'", hint="use letter or a4")
+        raise UsageError(
+            f"unknown kind '{options.kind}'", hint="use pre or discharge", field="kind"
+        )
+    if options.paper not in (None, *PAPERS):
+        raise UsageError(
+            f"unknown paper size '{options.paper}'", hint="use letter or a4", field="paper"
+        )
     if options.jobs < 1:
-        raise UsageError("--jobs must be 1 or more")
+        raise UsageError("must be 1 or more", field="jobs")
     if options.out.exists() and not options.out.is_dir():
-        raise UsageError(f"--out {options.out} is a file", hint="give a folder for the handouts")
+        raise UsageError(
+            f"{options.out} is a file", hint="give a folder for the handouts", field="out"
+        )
     pattern = parse_pattern(options.name_pattern)
     settings = load_config(options.config).settings
     dirs = (*options.procedures_dirs, *settings.procedures_dirs)
@@ -248,18 +203,12 @@ def _check_formats(formats: tuple[str, ...], templates_dir: Path | None) -> None
     for fmt in formats:
         template = fmt
         if fmt == "pdf":
-            if importlib.util.find_spec("procguide.render.pdf") is None:
-                raise UsageError(
-                    "PDF output is not part of this procguide", hint="use --format html"
-                )
             if importlib.util.find_spec("typst") is None:
                 raise MissingDependencyError("PDF output needs Typst", hint="pip install typst")
             from procguide.render.pdf import font_folders
 
             font_folders(templates_dir)
             template = "typst"
-        if fmt == "ics" and importlib.util.find_spec("procguide.render.ics") is None:
-            raise UsageError("calendar output is not part of this procguide")
         if fmt not in ("json", "ics"):
             _check_template(template, templates_dir)
 
@@ -403,7 +352,7 @@ class Planner:
         output = raw.values.get("output")
         if isinstance(output, str) and output.strip():
             stem, dot, suffix = output.strip().rpartition(".")
-            if dot and "." + suffix.lower() in EXTENSIONS.values():
+            if dot and "." + suffix.lower() in (FORMATS[f].suffix for f in FILE_FORMATS):
                 output = stem
             return safe_name(output, raw.number)
         values = {k: v for k, v in raw.values.items() if isinstance(v, str)}

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from procguide.document.build import clean_text
+from procguide.document.patient import clean_text
 from procguide.errors import UsageError
 
 COLUMNS = (
@@ -410,11 +410,21 @@ def check(row: RawRow) -> Fields:
     )
 
 
+def as_column(field: str) -> str:
+    """A field of an error (``hold``) as the roster column that gives it."""
+    column = _COLUMN_OF.get(field, field)
+    return f"the {column} column" if column in COLUMNS else column
+
+
+# Fields whose column has another name.
+_COLUMN_OF = {"hold": "holds", "flag": "flags"}
+
+
 def _clean(value: str, column: str) -> str:
     try:
         return clean_text(value, column)
     except UsageError as error:
-        raise RowError(error.message) from None
+        raise RowError("; ".join(error.lines(as_column))) from None
 
 
 def _json_kind(value: Any) -> str:

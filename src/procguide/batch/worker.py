@@ -13,8 +13,10 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from procguide.batch.plan import CHUNKSIZE, EXTENSIONS, Feeder, Setup, Task
+from procguide.batch.plan import CHUNKSIZE, Feeder, Setup, Task
+from procguide.batch.roster import as_column
 from procguide.errors import OutputError, ProcguideError, UsageError
+from procguide.render.formats import FORMATS
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,7 +28,6 @@ Pending = tuple[str, Path, "Future[None]"]
 """A file being written: its format, path, and the write."""
 
 # Single-handout messages name command-line options; a batch row has columns instead.
-_OPTION_NAMES = {"--hold": "holds", "--flag": "flags", "--date": "date", "--time": "time"}
 
 
 class Worker:
@@ -110,41 +111,39 @@ class Worker:
             self._writer.shutdown(wait=True)
 
     def _encode(self, task: Task) -> tuple[list[tuple[str, bytes]], list[str]]:
-        from procguide.pipeline import Request, document, encode, personal_from
+        from procguide.document.patient import Personal
+        from procguide.pipeline import make
 
         setup, fields = self.setup, task.fields
         assert fields is not None and task.procedure is not None and self.settings is not None
-        entry = self._entry(task.procedure)
-        lang = fields.lang or setup.lang
-        request = Request(
-            view="handout",
-            procedure=entry.procedure.id,
-            patient=fields.patient,
-            date=fields.date,
-            time=fields.time,
-            clinician=fields.clinician,
-            flag=list(fields.flags),
-            hold=list(fields.holds),
-            note=fields.note,
-            kind=setup.kind,
-            lang=lang,
-        )
         assert self.library is not None
-        built = document(
+        entry = self._entry(task.procedure)
+        personal = Personal.read(
+            patient=fields.patient,
+            clinician=fields.clinician,
+            note=fields.note,
+            day=fields.date,
+            at=fields.time,
+            flags=fields.flags,
+            holds=fields.holds,
+        )
+        built = make(
             entry,
-            personal_from(request),
+            personal,
             self.settings.clinic,
-            lang=lang,
+            lang=fields.lang or setup.lang,
             view="handout",
             kind=setup.kind,
             library_dirs=self.library.dirs,
             templates_dir=setup.templates_dir,
         )
+        from procguide.render import formats
+
         # Every format first, then the files: a template error leaves no file behind.
         encoded = [
             (
                 fmt,
-                encode(
+                formats.encode(
                     built.data,
                     fmt,
                     setup.templates_dir,
@@ -168,7 +167,7 @@ class Worker:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="procguide-write")
         pending = []
         for fmt, data in encoded:
-            path = self.setup.out / (name + EXTENSIONS[fmt])
+            path = self.setup.out / (name + FORMATS[fmt].suffix)
             pending.append((fmt, path, self._writer.submit(write_file, path, data)))
             record["files"].append({"path": path.name, "sha256": hashlib.sha256(data).hexdigest()})
         return pending
@@ -181,7 +180,7 @@ class Worker:
         if before.get("input_sha256") != task.input_sha256:
             return None
         files = before.get("files")
-        wanted = [task.name + EXTENSIONS[fmt] for fmt in self.setup.formats]
+        wanted = [task.name + FORMATS[fmt].suffix for fmt in self.setup.formats]
         if not isinstance(files, list) or [f.get("path") for f in files] != wanted:
             return None
         for file in files:
@@ -198,7 +197,7 @@ class Worker:
         # printed in its place.
         for fmt in self.setup.formats:
             with contextlib.suppress(OSError):
-                (self.setup.out / (name + EXTENSIONS[fmt])).unlink(missing_ok=True)
+                (self.setup.out / (name + FORMATS[fmt].suffix)).unlink(missing_ok=True)
 
     def _entry(self, procedure: str) -> Entry:
         if procedure not in self._entries:
@@ -208,10 +207,7 @@ class Worker:
 
 
 def _message(error: ProcguideError) -> str:
-    text = "; ".join(error.lines())
-    for option, column in _OPTION_NAMES.items():
-        text = text.replace(option, column)
-    return text
+    return "; ".join(error.lines(as_column))
 
 
 def file_sha256(path: Path) -> str:

@@ -36,20 +36,31 @@ def batch(
         typer.Argument(help="The patients: a CSV, JSON array or JSON Lines file; - reads stdin."),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for the handouts and manifest.jsonl.")
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Folder for the handouts and manifest.jsonl."
+        ),
     ],
     format: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="Comma-separated formats: html, pdf, text, markdown, json, ics."
+            "--format",
+            "-f",
+            metavar="FORMATS",
+            help="Comma-separated formats: html, pdf, text, markdown, json, ics.",
         ),
     ] = "html",
     kind: Annotated[
-        str, typer.Option("--kind", help="pre (before the procedure) or discharge (going home).")
+        str,
+        typer.Option(
+            "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
+        ),
     ] = "pre",
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", help="Processes to use (default: the number of CPUs)."),
+        typer.Option(
+            "--jobs", "-j", metavar="N", help="Processes to use (default: the number of CPUs)."
+        ),
     ] = None,
     resume: Annotated[
         bool,
@@ -59,12 +70,17 @@ def batch(
     ] = False,
     encoding: Annotated[
         str,
-        typer.Option("--encoding", help="The roster's text encoding (UTF-8 may start with a BOM)."),
+        typer.Option(
+            "--encoding",
+            metavar="NAME",
+            help="The roster's text encoding (UTF-8 may start with a BOM).",
+        ),
     ] = "utf-8",
     name: Annotated[
         str,
         typer.Option(
             "--name",
+            metavar="PATTERN",
             help="File names from {date} {time} {procedure} {patient} {clinician} {kind} {row}.",
         ),
     ] = "{date}_{procedure}_{patient}",
@@ -80,8 +96,9 @@ def batch(
     Exit codes: 0 all rows made, 6 some rows failed (the others were made), 2 could not
     start, 130 interrupted (finish with --resume).
     """
-    from procguide.batch.plan import Options, run
+    from procguide.batch.plan import Options
     from procguide.batch.roster import open_roster
+    from procguide.batch.run import run
 
     options = Options(
         out=out,

@@ -44,7 +44,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
                 raise
             except ProcguideError as error:
                 _traceback_if_debugging()
-                for line in error.lines():
+                for line in error.lines(as_flag):
                     error_line(line)
                 raise typer.Exit(error.exit_code) from None
             except BrokenPipeError:
@@ -65,6 +65,11 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+def as_flag(field: str) -> str:
+    """A field of an error (``date``) as the option that gives it (``--date``)."""
+    return "--" + field.replace("_", "-")
 
 
 def _traceback_if_debugging() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -27,11 +28,60 @@ from procguide.cli.options import (
 )
 
 
-def _produce(view: str, procedure: str, **options: Any) -> None:
+def _produce(
+    view: str,
+    procedure: str,
+    *,
+    format: str | None,
+    output: Path | None,
+    kind: str = "pre",
+    patient: str | None = None,
+    date: str | None = None,
+    time: str | None = None,
+    clinician: str | None = None,
+    flag: list[str] | None = None,
+    hold: list[str] | None = None,
+    note: str | None = None,
+    lang: str | None = None,
+    paper: str | None = None,
+    large_print: bool = False,
+    config: Path | None = None,
+    templates_dir: Path | None = None,
+    procedures_dir: list[Path] | None = None,
+) -> None:
+    from procguide.cli.output import choose_format, print_markup, write_output
+    from procguide.document.patient import Personal
     from procguide.pipeline import Request, produce
 
-    request = Request(view=view, procedure=procedure, color=state["color"], **options)
-    for warning in produce(request):
+    fmt = choose_format(format, output)
+    personal = Personal.read(
+        patient=patient,
+        clinician=clinician,
+        note=note,
+        day=date,
+        at=time,
+        flags=flag or (),
+        holds=hold or (),
+    )
+    request = Request(
+        view=view,
+        procedure=procedure,
+        format=fmt,
+        personal=personal,
+        kind=kind,
+        lang=lang,
+        paper=paper,
+        large_print=large_print,
+        config=config,
+        templates_dir=templates_dir,
+        procedures_dirs=tuple(procedures_dir or ()),
+    )
+    produced = produce(request)
+    if fmt == "terminal":
+        print_markup(produced.data.decode(), state["color"])
+    else:
+        write_output(produced.data, output)
+    for warning in produced.warnings:
         warning_line(warning)
 
 
@@ -78,7 +128,10 @@ _personal_command(
 def handout(
     procedure: Proc,
     kind: Annotated[
-        str, typer.Option("--kind", help="pre (before the procedure) or discharge (going home).")
+        str,
+        typer.Option(
+            "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
+        ),
     ] = "pre",
     patient: Patient = None,
     date: Day = None,

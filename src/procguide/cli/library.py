@@ -13,7 +13,9 @@ from procguide.cli.options import ConfigOpt, ProceduresDir
 
 @command("list")
 def list_procedures(
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")
+    ] = "table",
     procedures_dir: ProceduresDir = None,
     config: ConfigOpt = None,
 ) -> None:

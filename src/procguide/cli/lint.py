@@ -9,6 +9,7 @@ import typer
 
 from procguide.cli.core import command, state
 from procguide.cli.options import ConfigOpt, ProceduresDir
+from procguide.errors import UsageError
 
 
 @command("lint")
@@ -18,39 +19,58 @@ def lint(
     ] = None,
     max_grade: Annotated[
         float,
-        typer.Option("--max-grade", min=1, help="Reading-grade budget for each procedure."),
+        typer.Option(
+            "--max-grade", min=1, metavar="GRADE", help="Reading-grade budget for each procedure."
+        ),
     ] = 8.0,
     max_words: Annotated[
         int,
-        typer.Option("--max-words", min=5, help="Longest sentence, in words, before a warning."),
+        typer.Option(
+            "--max-words", min=5, metavar="N", help="Longest sentence, in words, before a warning."
+        ),
     ] = 25,
     review_months: Annotated[
-        int, typer.Option("--review-months", min=1, help="Warn when the review is older than this.")
+        int,
+        typer.Option(
+            "--review-months", min=1, metavar="N", help="Warn when the review is older than this."
+        ),
     ] = 12,
     jargon: Annotated[
         list[Path] | None,
-        typer.Option("--jargon", help="YAML file of the clinic's jargon: term: plain words."),
+        typer.Option(
+            "--jargon", metavar="FILE", help="YAML file of the clinic's jargon: term: plain words."
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")
+    ] = "table",
     procedures_dir: ProceduresDir = None,
     config: ConfigOpt = None,
 ) -> None:
     """Check that procedures are readable, complete, consistent and safe to hand out."""
-    from procguide.lint.report import lint_command
+    from procguide.cli.console import stdout_console, stdout_is_terminal
+    from procguide.lint.check import Options, load_jargon
+    from procguide.lint.report import as_json, lint_paths, plain, raise_for, tables
+    from procguide.lint.words import JARGON
+    from procguide.output import write_stdout
 
-    lint_command(
-        paths or [],
-        procedures_dir or [],
-        config,
-        max_grade=max_grade,
-        max_words=max_words,
-        review_months=review_months,
-        jargon_files=jargon or [],
-        strict=strict,
-        fmt=format,
-        color=state["color"],
-    )
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format '{format}'", hint="use table or json", field="format")
+    terms = dict(JARGON)
+    for path in jargon or []:
+        terms.update(load_jargon(path))
+    options = Options(max_grade, max_words, review_months, terms)
+    reports, problems = lint_paths(paths or [], procedures_dir or [], config, options)
+    if format == "json":
+        write_stdout(as_json(reports, problems, options).encode())
+    elif stdout_is_terminal() or state["color"]:
+        console = stdout_console(state["color"])
+        for renderable in tables(reports, options):
+            console.print(renderable)
+    else:
+        write_stdout(plain(reports, options).encode())
+    raise_for(reports, problems, strict=strict)
 
 
 @command("new")
@@ -58,7 +78,9 @@ def new(
     procedure_id: Annotated[str, typer.Argument(metavar="ID", help="Id of the new procedure.")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="File or folder to write (default: ./ID.yaml)."),
+        typer.Option(
+            "--output", "-o", metavar="PATH", help="File or folder to write (default: ./ID.yaml)."
+        ),
     ] = None,
 ) -> None:
     """Write a starter procedure file that passes validate and lint; never overwrites."""

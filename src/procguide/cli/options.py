@@ -7,49 +7,74 @@ from typing import Annotated
 
 import typer
 
-Proc = Annotated[str, typer.Argument(help="Procedure id, alias or CPT code, e.g. blood-patch.")]
-Patient = Annotated[str | None, typer.Option("--patient", help="Patient's name.")]
-Day = Annotated[str | None, typer.Option("--date", help="Procedure date, YYYY-MM-DD.")]
-Time = Annotated[str | None, typer.Option("--time", help="Procedure start, 24-hour HH:MM.")]
-Clinician = Annotated[str | None, typer.Option("--clinician", help="Clinician's name.")]
+Proc = Annotated[
+    str,
+    typer.Argument(metavar="PROCEDURE", help="Procedure id, alias or CPT code, e.g. blood-patch."),
+]
+Patient = Annotated[str | None, typer.Option("--patient", metavar="NAME", help="Patient's name.")]
+Day = Annotated[
+    str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Procedure date, YYYY-MM-DD.")
+]
+Time = Annotated[
+    str | None, typer.Option("--time", metavar="HH:MM", help="Procedure start, 24-hour HH:MM.")
+]
+Clinician = Annotated[
+    str | None, typer.Option("--clinician", metavar="NAME", help="Clinician's name.")
+]
 Flags = Annotated[
-    list[str] | None, typer.Option("--flag", help="Turn on a procedure flag (repeatable).")
+    list[str] | None,
+    typer.Option("--flag", metavar="FLAG", help="Turn on a procedure flag (repeatable)."),
 ]
 Holds = Annotated[
     list[str] | None,
     typer.Option(
         "--hold",
+        metavar="DRUG=OFFSET",
         help="Medicine the clinician pauses: DRUG=OFFSET, e.g. clopidogrel=7d (repeatable).",
     ),
 ]
-Note = Annotated[str | None, typer.Option("--note", help="A note for the patient.")]
+Note = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note for the patient.")]
 Fmt = Annotated[
     str | None,
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="terminal, text, markdown, html, json, pdf or ics "
         "(default: from the -o file name, else terminal on a screen and text in a pipe).",
     ),
 ]
-Out = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
+Out = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file.")
+]
 Lang = Annotated[
-    str | None, typer.Option("--lang", help="Handout language (default: config, else en).")
+    str | None,
+    typer.Option("--lang", metavar="CODE", help="Handout language (default: config, else en)."),
 ]
 Paper = Annotated[
-    str | None, typer.Option("--paper", help="PDF paper size: letter or a4 (default: config).")
+    str | None,
+    typer.Option("--paper", metavar="SIZE", help="PDF paper size: letter or a4 (default: config)."),
 ]
 LargePrint = Annotated[
     bool, typer.Option("--large-print", help="PDF body text of 14 pt or more, for low vision.")
 ]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Clinic config file (default: see README).")
+    Path | None,
+    typer.Option("--config", metavar="FILE", help="Clinic config file (default: see README)."),
 ]
 TemplatesDir = Annotated[
     Path | None,
-    typer.Option("--templates-dir", help="Folder of templates that override the built-in ones."),
+    typer.Option(
+        "--templates-dir",
+        metavar="DIR",
+        help="Folder of templates that override the built-in ones.",
+    ),
 ]
 ProceduresDir = Annotated[
     list[Path] | None,
-    typer.Option("--procedures-dir", help="Folder of the clinic's own procedures (repeatable)."),
+    typer.Option(
+        "--procedures-dir",
+        metavar="DIR",
+        help="Folder of the clinic's own procedures (repeatable).",
+    ),
 ]

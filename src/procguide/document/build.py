@@ -7,13 +7,13 @@ The result is plain JSON-ready data. Every output format renders this same docum
 from __future__ import annotations
 
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from procguide import __version__
 from procguide.content.offsets import Offset
+from procguide.document.patient import Personal
 from procguide.errors import UsageError
 
 if TYPE_CHECKING:
@@ -27,44 +27,6 @@ if TYPE_CHECKING:
 FORMAT_ID = "procguide-document/1"
 VIEWS = ("handout", "prep", "steps", "aftercare", "overview")
 KINDS = ("pre", "discharge")
-MAX_FIELD = 500
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A medicine the clinician asks the patient to pause, and for how long."""
-
-    medicine: str
-    offset: Offset
-
-    @classmethod
-    def parse(cls, text: str) -> Hold:
-        """Read ``DRUG=OFFSET`` such as ``clopidogrel=7d``."""
-        name, sep, amount = text.partition("=")
-        name = clean_text(name, "--hold")
-        if not sep or not name or not amount.strip():
-            raise UsageError(
-                f"--hold '{text}' needs a medicine and how long before",
-                hint="for example clopidogrel=7d",
-            )
-        try:
-            offset = Offset.parse(amount)
-        except ValueError as error:
-            raise UsageError(f"--hold '{text}': {error}") from None
-        return cls(name, offset)
-
-
-@dataclass(frozen=True)
-class Personal:
-    """What the clinician tells procguide about this patient and appointment."""
-
-    patient: str | None = None
-    clinician: str | None = None
-    note: str | None = None
-    day: date | None = None
-    at: Any = None  # datetime.time; kept loose so the CLI can pass what it parsed
-    flags: frozenset[str] = frozenset()
-    holds: tuple[Hold, ...] = ()
 
 
 @dataclass
@@ -73,26 +35,6 @@ class Built:
 
     data: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
-
-
-def clean_text(value: str, option: str) -> str:
-    """Collapse white space; refuse control characters that could hide or fake text."""
-    for char in value:
-        category = unicodedata.category(char)
-        if category == "Cs":
-            # Python keeps bytes that are not UTF-8 (from a command line or a file) as these.
-            raise UsageError(
-                f"{option} is not UTF-8 text (byte 0x{ord(char) & 0xFF:02X})",
-                hint="check the encoding of the terminal, script or file it came from",
-            )
-        if category in ("Cc", "Cf") and char not in "\t\n\r":
-            raise UsageError(
-                f"{option} contains an invisible control character (U+{ord(char):04X})"
-            )
-    text = " ".join(value.split())
-    if len(text) > MAX_FIELD:
-        raise UsageError(f"{option} is longer than {MAX_FIELD} characters")
-    return text
 
 
 def build(
@@ -229,9 +171,10 @@ def _appointment(
     if personal.day is None and personal.at is None:
         return None
     if personal.day is None or personal.at is None:
-        missing = "--date" if personal.day is None else "--time"
         raise UsageError(
-            f"{missing} is needed too", hint="give both --date YYYY-MM-DD and --time HH:MM"
+            "is needed too",
+            hint="give both the date, YYYY-MM-DD, and the time, HH:MM",
+            field="date" if personal.day is None else "time",
         )
     appointment = make_appointment(personal.day, personal.at, zone_named(clinic.timezone))
     now = today or datetime.now(appointment.zone).date()

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from procguide.errors import ContentError, Problem, UsageError
+from procguide.errors import ContentError, Problem
 from procguide.lint.check import ERROR, MIN_WORDS_TO_GRADE, Options, Report, SectionGrade
 
 if TYPE_CHECKING:
@@ -149,42 +149,24 @@ def tables(reports: list[Report], options: Options) -> list[RenderableType]:
     return shown
 
 
-def lint_command(
+def lint_paths(
     paths: list[Path],
     procedures_dirs: list[Path],
     config: Path | None,
-    *,
-    max_grade: float,
-    max_words: int,
-    review_months: int,
-    jargon_files: list[Path],
-    strict: bool,
-    fmt: str,
-    color: bool | None,
-) -> None:
-    """Lint files and folders (default: the library), print the results, raise on failure."""
-    from procguide.cli.console import stdout_console, stdout_is_terminal
-    from procguide.lint.check import LintError, lint_files, load_jargon
-    from procguide.lint.words import JARGON
-    from procguide.output import write_stdout
+    options: Options,
+) -> tuple[list[Report], list[Problem]]:
+    """Lint files and folders (default: the library): a report per file, and files not read."""
+    from procguide.lint.check import lint_files
 
-    if fmt not in ("table", "json"):
-        raise UsageError(f"unknown format '{fmt}'", hint="use table or json")
-    jargon = dict(JARGON)
-    for path in jargon_files:
-        jargon.update(load_jargon(path))
-    options = Options(max_grade, max_words, review_months, jargon)
     files, problems = _files(paths, procedures_dirs, config)
     reports, invalid = lint_files(files, options)
-    problems.extend(invalid)
-    if fmt == "json":
-        write_stdout(as_json(reports, problems, options).encode())
-    elif stdout_is_terminal() or color:
-        console = stdout_console(color)
-        for renderable in tables(reports, options):
-            console.print(renderable)
-    else:
-        write_stdout(plain(reports, options).encode())
+    return reports, [*problems, *invalid]
+
+
+def raise_for(reports: list[Report], problems: list[Problem], *, strict: bool) -> None:
+    """Raise ContentError for files that could not be read, LintError for what lint found."""
+    from procguide.lint.check import LintError
+
     if problems:
         raise ContentError(problems)
     errors = sum(r.errors for r in reports)

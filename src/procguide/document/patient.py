@@ -1,0 +1,112 @@
+"""The patient and appointment details a clinician gives, checked as they arrive.
+
+Whoever collects them (the command line, a batch roster) passes raw text; errors name the
+field (``date``, ``hold``...) and never its value's text where it could be a name, so each
+caller words the field for its user.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, time
+
+from procguide.content.offsets import Offset
+from procguide.errors import UsageError
+
+MAX_FIELD = 500
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A medicine the clinician asks the patient to pause, and for how long."""
+
+    medicine: str
+    offset: Offset
+
+    @classmethod
+    def parse(cls, text: str) -> Hold:
+        """Read ``DRUG=OFFSET`` such as ``clopidogrel=7d``."""
+        name, sep, amount = text.partition("=")
+        name = clean_text(name, "hold")
+        if not sep or not name or not amount.strip():
+            raise UsageError(
+                f"'{text}' needs a medicine and how long before",
+                hint="for example clopidogrel=7d",
+                field="hold",
+            )
+        try:
+            offset = Offset.parse(amount)
+        except ValueError as error:
+            raise UsageError(f"'{text}': {error}", field="hold") from None
+        return cls(name, offset)
+
+
+@dataclass(frozen=True)
+class Personal:
+    """What the clinician tells procguide about this patient and appointment."""
+
+    patient: str | None = None
+    clinician: str | None = None
+    note: str | None = None
+    day: date | None = None
+    at: time | None = None
+    flags: frozenset[str] = frozenset()
+    holds: tuple[Hold, ...] = ()
+
+    @classmethod
+    def read(
+        cls,
+        *,
+        patient: str | None = None,
+        clinician: str | None = None,
+        note: str | None = None,
+        day: str | None = None,
+        at: str | None = None,
+        flags: tuple[str, ...] | list[str] = (),
+        holds: tuple[str, ...] | list[str] = (),
+    ) -> Personal:
+        """Check and collect details given as text; raise UsageError naming the field."""
+        from procguide.document.schedule import parse_date, parse_time
+
+        def text(value: str | None, field: str) -> str | None:
+            return clean_text(value, field) or None if value is not None else None
+
+        parsed = tuple(Hold.parse(h) for h in holds)
+        medicines = [h.medicine.casefold() for h in parsed]
+        if len(set(medicines)) != len(medicines):
+            raise UsageError("names the same medicine twice", field="hold")
+        return cls(
+            patient=text(patient, "patient"),
+            clinician=text(clinician, "clinician"),
+            note=text(note, "note"),
+            day=parse_date(day) if day is not None else None,
+            at=parse_time(at) if at is not None else None,
+            flags=frozenset(f.strip().lower() for f in flags),
+            holds=parsed,
+        )
+
+
+def clean_text(value: str, field: str) -> str:
+    """Collapse white space; refuse control characters that could hide or fake text.
+
+    ``field`` names the value in an error (``patient``, ``note``...); never its text, which
+    may be a patient's name.
+    """
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            # Python keeps bytes that are not UTF-8 (from a command line or a file) as these.
+            raise UsageError(
+                f"is not UTF-8 text (byte 0x{ord(char) & 0xFF:02X})",
+                hint="check the encoding of the terminal, script or file it came from",
+                field=field,
+            )
+        if category in ("Cc", "Cf") and char not in "\t\n\r":
+            raise UsageError(
+                f"contains an invisible control character (U+{ord(char):04X})", field=field
+            )
+    text = " ".join(value.split())
+    if len(text) > MAX_FIELD:
+        raise UsageError(f"is longer than {MAX_FIELD} characters", field=field)
+    return text

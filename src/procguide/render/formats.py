@@ -1,0 +1,84 @@
+"""The output formats: one registry that the command line, batch and suffix lookup all read.
+
+A format is a name, the file suffixes it is written with, and whether its bytes can go to a
+terminal. ``encode`` turns a resolved document into one format's bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """One way to write a document."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    """File suffixes that name this format; the first is the one batch files get."""
+    binary: bool = False
+    """Bytes a terminal cannot show (PDF): only to a file or a pipe."""
+    screen: bool = False
+    """For the terminal only (Rich markup): never written to a file."""
+
+    @property
+    def suffix(self) -> str:
+        """The suffix of files written in this format."""
+        return self.suffixes[0] if self.suffixes else ""
+
+
+FORMATS: dict[str, OutputFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        OutputFormat("terminal", (), screen=True),
+        OutputFormat("text", (".txt",)),
+        OutputFormat("markdown", (".md",)),
+        OutputFormat("html", (".html", ".htm")),
+        OutputFormat("json", (".json",)),
+        OutputFormat("pdf", (".pdf",), binary=True),
+        OutputFormat("ics", (".ics",)),
+    )
+}
+"""Every format, in the order help and messages list them."""
+FILE_FORMATS = tuple(name for name, fmt in FORMATS.items() if not fmt.screen)
+"""The formats that can be written to a file (and so by a batch)."""
+
+
+def from_suffix(path: Path) -> OutputFormat | None:
+    """The format a file name's suffix names, if any."""
+    suffix = path.suffix.lower()
+    return next((fmt for fmt in FORMATS.values() if suffix in fmt.suffixes), None)
+
+
+def encode(
+    document: dict[str, Any],
+    fmt: str,
+    templates_dir: Path | None,
+    *,
+    paper: str = "letter",
+    large_print: bool = False,
+) -> bytes:
+    """``document`` as the bytes of ``fmt``, its fixed text in the document's language.
+
+    The terminal format is Rich markup, encoded as UTF-8, for the command line to print.
+    """
+    from procguide.i18n.languages import active
+
+    if fmt == "json":
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    with active(document.get("language") or "en", templates_dir):
+        if fmt == "pdf":
+            from procguide.render.pdf import render_pdf
+
+            return render_pdf(document, templates_dir, paper=paper, large_print=large_print)
+        if fmt == "ics":
+            from procguide.render.ics import render_ics
+
+            return render_ics(document)
+        from procguide.render.templates import FORMATS as TEMPLATE_FORMATS
+        from procguide.render.templates import render
+
+        return render(document, TEMPLATE_FORMATS[fmt], templates_dir).encode()
