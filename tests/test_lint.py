@@ -50,12 +50,18 @@ RULE_FIXTURES = [
     ("missing-section", "missing-section", "error", "get_help.call_emergency", 102,
      "made without flags"),
     ("placeholder", "placeholder", "warning", "duration.text", 49, "'TODO'"),
-    ("review-date", "review-date", "warning", "review.reviewed", 131, "more than 12 months"),
+    ("review-date", "review-date", "warning", "review.reviewed", 133, "more than 12 months"),
     ("offset-order", "offset-order", "error", "preparation.1.before", 28,
      "food stops 2h before but drinks 6h before"),
     ("offset-order", "offset-order", "error", "restrictions.0.until", 89, "ends (0h)"),
     ("offset-text", "offset-text", "warning", "recovery.0.to", 82, "says 2 days but `to` is 3d"),
-    ("unused-source", "unused-source", "warning", "sources.1.id", 125, "'unused'"),
+    ("unused-source", "unused-source", "warning", "sources.1.id", 126, "'unused'"),
+    ("reviewer-language", "reviewer-language", "error", "preparation.1.text", 28,
+     "'Sources give' is written for a reviewer"),
+    ("us-english", "us-english", "warning", "recovery.1.text", 85,
+     "'paracetamol' is British English: say 'acetaminophen (Tylenol)'"),
+    ("source-quality", "source-quality", "warning", "get_help.call_emergency.0.sources", 105,
+     "rests only on sources a clinician cannot rely on"),
 ]  # fmt: skip
 
 

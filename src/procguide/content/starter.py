@@ -75,7 +75,7 @@ steps:
 
 # How long it takes.
 duration:
-  text: "TODO: How long it takes, as your sources give it."
+  text: "TODO: How long it takes, from your sources."
   sources: [todo-source]
 
 # Where it is done.
@@ -162,6 +162,9 @@ sources:
     title: "TODO: the title of the page or leaflet"
     publisher: "TODO: who published it, such as a hospital or health service"
     url: https://example.org/TODO
+    # One of: regulator, national-health-service, hospital-leaflet, professional-society,
+    # peer-reviewed, product-labelling (which a clinician can rely on), clinic-web-page, seed.
+    kind: hospital-leaflet
 
 # The last clinical review. Set the date when a clinician has checked the file
 # against its sources, and name them.

@@ -27,6 +27,7 @@ from procguide.lint.context import (
     Options,
     SectionGrade,
 )
+from procguide.lint.safety import rule_reviewer_language, rule_source_quality, rule_us_english
 from procguide.lint.times import rule_offset_order, rule_offset_text
 
 if TYPE_CHECKING:
@@ -296,6 +297,9 @@ RULES: tuple[Rule, ...] = (
     rule_offset_order,
     rule_offset_text,
     rule_unused_source,
+    rule_reviewer_language,
+    rule_us_english,
+    rule_source_quality,
 )
 """Every rule, in the order their findings are reported within a line."""
 TRANSLATION_RULES: tuple[Rule, ...] = (
