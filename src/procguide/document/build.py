@@ -7,13 +7,26 @@ The result is plain JSON-ready data. Every output format renders this same docum
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from procguide import __version__
 from procguide.content.offsets import Offset
 from procguide.document.patient import Personal
+from procguide.document.types import (
+    AboutData,
+    AppointmentData,
+    ClinicData,
+    Document,
+    Due,
+    ItemData,
+    PrepData,
+    Stamp,
+    UntilData,
+    Window,
+)
 from procguide.errors import UsageError
 
 if TYPE_CHECKING:
@@ -33,7 +46,7 @@ KINDS = ("pre", "discharge")
 class Built:
     """The document and anything the user should be warned about."""
 
-    data: dict[str, Any]
+    data: Document
     warnings: list[str] = field(default_factory=list)
 
 
@@ -71,10 +84,10 @@ def build(
     appointment = _appointment(personal, clinic, warnings, today)
     flags = personal.flags
 
-    def items(values: tuple[Item, ...]) -> list[dict[str, Any]]:
+    def items(values: tuple[Item, ...]) -> list[ItemData]:
         return [_item(item) for item in values if item.applies(flags)]
 
-    data: dict[str, Any] = {
+    data: Document = {
         "format": FORMAT_ID,
         "view": view,
         "kind": kind if view == "handout" else None,
@@ -99,31 +112,11 @@ def build(
             for name, text in procedure.flags.items()
             if name in flags
         ],
-        "about": {
-            "summary": _item(procedure.summary),
-            "purpose": _item(procedure.purpose),
-            "indications": items(procedure.indications),
-            "duration": _item(procedure.duration),
-            "setting": _item(procedure.setting),
-            "personnel": items(procedure.personnel),
-            "patient_experience": items(procedure.patient_experience),
-            "benefits": items(procedure.benefits),
-            "risks": {
-                "common": items(procedure.risks.common),
-                "rare": items(procedure.risks.rare),
-                "management": items(procedure.risks.management),
-            },
-            "alternatives": items(procedure.alternatives),
-            "pros": items(procedure.pros),
-            "cons": items(procedure.cons),
-        },
+        "about": _about(procedure, items),
         "preparation": _preparation(procedure, personal, clinic, appointment, wording),
         "steps": items(procedure.steps),
         "recovery": [
-            {
-                **_item(item),
-                "window": _window(item.start, item.end, appointment, wording),
-            }
+            {**_item(item), "window": _window(item.start, item.end, appointment, wording)}
             for item in procedure.recovery
             if item.applies(flags)
         ],
@@ -152,7 +145,28 @@ def build(
     return Built(data, warnings)
 
 
-def _item(item: Item) -> dict[str, Any]:
+def _about(procedure: Procedure, items: Callable[[tuple[Item, ...]], list[ItemData]]) -> AboutData:
+    return {
+        "summary": _item(procedure.summary),
+        "purpose": _item(procedure.purpose),
+        "indications": items(procedure.indications),
+        "duration": _item(procedure.duration),
+        "setting": _item(procedure.setting),
+        "personnel": items(procedure.personnel),
+        "patient_experience": items(procedure.patient_experience),
+        "benefits": items(procedure.benefits),
+        "risks": {
+            "common": items(procedure.risks.common),
+            "rare": items(procedure.risks.rare),
+            "management": items(procedure.risks.management),
+        },
+        "alternatives": items(procedure.alternatives),
+        "pros": items(procedure.pros),
+        "cons": items(procedure.cons),
+    }
+
+
+def _item(item: Item) -> ItemData:
     return {"text": item.text, "sources": list(item.sources)}
 
 
@@ -183,7 +197,7 @@ def _appointment(
     return appointment
 
 
-def _appointment_data(appointment: Appointment | None, wording: Wording) -> dict[str, Any] | None:
+def _appointment_data(appointment: Appointment | None, wording: Wording) -> AppointmentData | None:
     if appointment is None:
         return None
     start = appointment.start
@@ -198,7 +212,7 @@ def _appointment_data(appointment: Appointment | None, wording: Wording) -> dict
     }
 
 
-def _clinic_data(clinic: Clinic, wording: Wording) -> dict[str, Any]:
+def _clinic_data(clinic: Clinic, wording: Wording) -> ClinicData:
     return {
         "name": clinic.name,
         "display_name": clinic.name or wording._("your clinic"),
@@ -210,15 +224,14 @@ def _clinic_data(clinic: Clinic, wording: Wording) -> dict[str, Any]:
     }
 
 
-def _due(offset: Offset, appointment: Appointment | None, wording: Wording) -> dict[str, Any]:
-    due: dict[str, Any] = {"offset": str(offset), "relative": wording.before(offset), "at": None}
-    if appointment is not None:
-        when = appointment.before(offset)
-        due["at"] = when.isoformat()
-        due["display"] = wording.moment(when)
-    else:
-        due["display"] = None
-    return due
+def _due(offset: Offset, appointment: Appointment | None, wording: Wording) -> Due:
+    when = appointment.before(offset) if appointment is not None else None
+    return {
+        "offset": str(offset),
+        "relative": wording.before(offset),
+        "at": when.isoformat() if when is not None else None,
+        "display": wording.moment(when) if when is not None else None,
+    }
 
 
 def _preparation(
@@ -227,21 +240,26 @@ def _preparation(
     clinic: Clinic,
     appointment: Appointment | None,
     wording: Wording,
-) -> list[dict[str, Any]]:
-    untimed: list[dict[str, Any]] = []
-    timed: list[tuple[int, int, dict[str, Any]]] = []
+) -> list[PrepData]:
+    untimed: list[PrepData] = []
+    timed: list[tuple[int, int, PrepData]] = []
     for item in procedure.preparation:
         if not item.applies(personal.flags):
             continue
-        entry = {**_item(item), "kind": "item", "due": None}
+        due = _due(item.before, appointment, wording) if item.before is not None else None
+        step: PrepData = {
+            "text": item.text,
+            "sources": list(item.sources),
+            "kind": "item",
+            "due": due,
+        }
         if item.before is None:
-            untimed.append(entry)
+            untimed.append(step)
         else:
-            entry["due"] = _due(item.before, appointment, wording)
-            timed.append((_earliness(item.before), len(timed), entry))
+            timed.append((_earliness(item.before), len(timed), step))
     for hold in personal.holds:
         last = appointment.last_dose(hold.offset) if appointment else None
-        entry = {
+        held: PrepData = {
             "text": wording.hold(hold.medicine, hold.offset, last),
             "sources": [],
             "kind": "hold",
@@ -253,11 +271,15 @@ def _preparation(
                 "display": wording.moment(last) if last is not None else None,
             },
         }
-        timed.append((_earliness(hold.offset) + 1, len(timed), entry))
+        timed.append((_earliness(hold.offset) + 1, len(timed), held))
     if clinic.arrive_before is not None:
-        entry = {"text": wording.arrive(), "sources": [], "kind": "arrival"}
-        entry["due"] = _due(clinic.arrive_before, appointment, wording)
-        timed.append((_earliness(clinic.arrive_before), len(timed), entry))
+        arrival: PrepData = {
+            "text": wording.arrive(),
+            "sources": [],
+            "kind": "arrival",
+            "due": _due(clinic.arrive_before, appointment, wording),
+        }
+        timed.append((_earliness(clinic.arrive_before), len(timed), arrival))
     timed.sort(key=lambda t: (-t[0], t[1]))
     return untimed + [entry for _, _, entry in timed]
 
@@ -270,8 +292,8 @@ def _earliness(offset: Offset) -> int:
 
 def _window(
     start: Offset, end: Offset | None, appointment: Appointment | None, wording: Wording
-) -> dict[str, Any]:
-    window: dict[str, Any] = {
+) -> Window:
+    window: Window = {
         "from": str(start),
         "to": str(end) if end is not None else None,
         "relative": wording.window(start, end),
@@ -290,7 +312,7 @@ def _window(
 
 def _until(
     offset: Offset | None, appointment: Appointment | None, wording: Wording
-) -> dict[str, Any] | None:
+) -> UntilData | None:
     if offset is None:
         return None
     end = appointment.after(offset) if appointment else None
@@ -304,7 +326,7 @@ def _until(
 
 def _follow_up(
     offset: Offset | None, appointment: Appointment | None, wording: Wording
-) -> dict[str, Any] | None:
+) -> UntilData | None:
     if offset is None:
         return None
     day = appointment.after(offset) if appointment else None
@@ -327,10 +349,10 @@ def _generated() -> str | None:
         raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds") from None
 
 
-def _stamp(entry: Entry, wording: Wording, translation: Translation | None) -> dict[str, Any]:
+def _stamp(entry: Entry, wording: Wording, translation: Translation | None) -> Stamp:
     reviewed = entry.procedure.review.reviewed.isoformat()
     text = wording.stamp(__version__, entry.procedure.id, reviewed, entry.short_hash)
-    stamp: dict[str, Any] = {
+    stamp: Stamp = {
         "procguide": __version__,
         "procedure": entry.procedure.id,
         "reviewed": reviewed,
@@ -342,10 +364,8 @@ def _stamp(entry: Entry, wording: Wording, translation: Translation | None) -> d
         # translation itself, each with its own review.
         translated = translation.procedure.review.reviewed.isoformat()
         text += " · " + wording.translation_stamp(translation.short_hash, translated)
-        stamp.update(
-            translation_sha256=translation.sha256,
-            translation=translation.short_hash,
-            translation_reviewed=translated,
-        )
+        stamp["translation_sha256"] = translation.sha256
+        stamp["translation"] = translation.short_hash
+        stamp["translation_reviewed"] = translated
     stamp["text"] = text
     return stamp

@@ -6,10 +6,14 @@ terminal. ``encode`` turns a resolved document into one format's bytes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from procguide.document.types import Document
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def from_suffix(path: Path) -> OutputFormat | None:
 
 
 def encode(
-    document: dict[str, Any],
+    document: Document,
     fmt: str,
     templates_dir: Path | None,
     *,

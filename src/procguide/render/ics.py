@@ -14,6 +14,11 @@ Rules, chosen so that an imported calendar never disagrees with the printed hand
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from procguide.document.types import AppointmentData, ClinicData, Document
+
 import functools
 import hashlib
 import re
@@ -56,7 +61,7 @@ class _Entry:
     location: str | None = None
 
 
-def render_ics(document: dict[str, Any]) -> bytes:
+def render_ics(document: Document) -> bytes:
     """The timed items of ``document`` (a prep, aftercare or handout view) as an .ics file.
 
     Raises:
@@ -88,12 +93,15 @@ def render_ics(document: dict[str, Any]) -> bytes:
 class _Plan:
     """Turns the sections of one document into entries."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: Document) -> None:
         self.doc = document
-        self.appointment: dict[str, Any] = document["appointment"]
+        appointment = document["appointment"]
+        if appointment is None:  # render_ics refuses such a document first
+            raise ValueError("a calendar needs the appointment")
+        self.appointment: AppointmentData = appointment
         self.zone = ZoneInfo(self.appointment["timezone"])
         self.start = datetime.fromisoformat(self.appointment["start"]).astimezone(self.zone)
-        self.clinic: dict[str, Any] = document["clinic"]
+        self.clinic: ClinicData = document["clinic"]
         self.place = ", ".join(p for p in (self.clinic["name"], self.clinic["address"]) if p)
         self._seen: Counter[tuple[str, ...]] = Counter()
 
@@ -107,20 +115,21 @@ class _Plan:
         """Holds, cut-offs and arrival: each with a reminder."""
         entries = []
         for item in self.doc["preparation"]:
-            due = item.get("due")
-            if not due or not due.get("at"):
+            due = item["due"]
+            if due is None or due["at"] is None:
                 continue
             when = _moment(due["at"], self.zone)
-            if item["kind"] == "hold":
-                title = _("Last dose of %(medicine)s") % {"medicine": item["medicine"]}
-                key = self.key("hold", item["medicine"].casefold())
+            medicine = item.get("medicine")
+            if medicine is not None:
+                title = _("Last dose of %(medicine)s") % {"medicine": medicine}
+                key = self.key("hold", medicine.casefold())
                 timing = None
             else:
                 label = _("Procedure prep: %(when)s") % {"when": due["relative"]}
                 title = _title(item["text"], label)
                 key = self.key(item["kind"], due["offset"])
                 timing = _("%(when)s (%(relative)s).") % {
-                    "when": _first_upper(due["display"]),
+                    "when": _first_upper(due["display"] or ""),
                     "relative": due["relative"],
                 }
             arrival = item["kind"] == "arrival"
@@ -163,7 +172,7 @@ class _Plan:
         entries = []
         for item in self.doc["recovery"]:
             window = item["window"]
-            first = date.fromisoformat(window["start_date"])
+            first = _day(window["start_date"])
             last = date.fromisoformat(window["end_date"]) if window["end_date"] else None
             label = _("Recovery: %(when)s") % {"when": _lower_first(window["relative"])}
             timing = _("%(when)s (%(dates)s).") % {
@@ -203,7 +212,7 @@ class _Plan:
                         timing, item["text"], self.procedure_line(), self.call_line(), self.urgent()
                     ),
                     self.start.date(),
-                    last_day=date.fromisoformat(until["date"]),
+                    last_day=_day(until["date"]),
                 )
             )
         return entries
@@ -225,7 +234,7 @@ class _Plan:
                     self.key("follow-up", due["offset"]),
                     title,
                     _paragraphs(timing, item["text"], self.procedure_line(), self.call_line()),
-                    date.fromisoformat(due["date"]),
+                    _day(due["date"]),
                 )
             )
         return entries
@@ -264,7 +273,14 @@ class _Plan:
         return "\n".join([help_["emergency_line"], *signs])
 
 
-def _calendar(document: dict[str, Any], plan: _Plan, entries: list[_Entry]) -> bytes:
+def _day(text: str | None) -> date:
+    """A date the document gives whenever it has an appointment, as every calendar does."""
+    if text is None:
+        raise ValueError("a dated document is missing a date")
+    return date.fromisoformat(text)
+
+
+def _calendar(document: Document, plan: _Plan, entries: list[_Entry]) -> bytes:
     try:
         from icalendar import Alarm, Calendar, Event, vText
     except ImportError:
@@ -348,7 +364,7 @@ def _uid(*parts: str) -> str:
     return f"{digest[:32]}@procguide"
 
 
-def _stamp(document: dict[str, Any], plan: _Plan) -> datetime:
+def _stamp(document: Document, plan: _Plan) -> datetime:
     # DTSTAMP must not be the clock, or the same handout would differ on every run.
     generated = document.get("generated")
     if generated:

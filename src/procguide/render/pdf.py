@@ -23,6 +23,8 @@ from procguide.errors import MissingDependencyError, TemplateError, UsageError
 if TYPE_CHECKING:
     import typst
 
+    from procguide.document.types import Document
+
 PAPERS = {"letter": "us-letter", "a4": "a4"}
 """procguide's paper names and Typst's."""
 
@@ -39,7 +41,7 @@ _lock = threading.Lock()
 
 
 def render_pdf(
-    document: dict[str, Any],
+    document: Document,
     templates_dir: Path | None,
     *,
     paper: str = "letter",
@@ -50,7 +52,7 @@ def render_pdf(
     return compile_source(source, templates_dir, paper=paper, large_print=large_print)
 
 
-def render_source(document: dict[str, Any], templates_dir: Path | None = None) -> str:
+def render_source(document: Document, templates_dir: Path | None = None) -> str:
     """The Typst source of ``document``: its view's template rendered with Jinja."""
     from procguide.render.templates import FORMATS, render
 

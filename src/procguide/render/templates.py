@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     import jinja2
 
+    from procguide.document.types import Document, RecoveryData
+
 
 @dataclass(frozen=True)
 class Format:
@@ -202,7 +204,7 @@ def first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def by_window(recovery: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def by_window(recovery: list[RecoveryData]) -> list[dict[str, Any]]:
     """Group consecutive recovery items that share a window, keeping their order."""
     groups: list[dict[str, Any]] = []
     for item in recovery:
@@ -215,7 +217,7 @@ def by_window(recovery: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def render(
-    document: dict[str, Any],
+    document: Document,
     fmt: Format,
     clinic_dir: Path | None = None,
     translations: gettext.NullTranslations | None = None,

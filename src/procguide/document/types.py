@@ -1,0 +1,227 @@
+"""The resolved document, ``procguide-document/1``, as types every reader is checked against.
+
+Every format renders this, ``--format json`` prints it as it is, batch and scripts read it.
+The keys and their order are the JSON document's: a change here is a change of format.
+Times are ISO 8601 strings; ``display`` fields are ready-made phrases in the document's
+language, and None where the appointment's date and time were not given.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict
+
+
+class ItemData(TypedDict):
+    """One piece of content and the ids of the sources behind it."""
+
+    text: str
+    sources: list[str]
+
+
+class Codes(TypedDict):
+    """Billing codes."""
+
+    cpt: list[str]
+
+
+class ProcedureData(TypedDict):
+    """Which procedure the document is about."""
+
+    id: str
+    name: str
+    technical_name: str
+    aliases: list[str]
+    codes: Codes
+
+
+class PatientData(TypedDict):
+    """What the clinician wrote about this patient; None where not given."""
+
+    name: str | None
+    clinician: str | None
+    note: str | None
+
+
+class AppointmentData(TypedDict):
+    """When the procedure starts, in the clinic's time zone."""
+
+    date: str
+    time: str
+    timezone: str
+    start: str
+    display: str
+    date_display: str
+    time_display: str
+
+
+class ClinicData(TypedDict):
+    """The clinic that gives the handout."""
+
+    name: str | None
+    display_name: str
+    phone: str | None
+    after_hours_phone: str | None
+    emergency_number: str
+    address: str | None
+    footer: str | None
+
+
+class FlagData(TypedDict):
+    """A flag the handout was made with, and what it means for the patient."""
+
+    name: str
+    description: str
+
+
+class RisksData(TypedDict):
+    """Side effects and complications."""
+
+    common: list[ItemData]
+    rare: list[ItemData]
+    management: list[ItemData]
+
+
+class AboutData(TypedDict):
+    """What the procedure is, why, and its risks and benefits."""
+
+    summary: ItemData
+    purpose: ItemData
+    indications: list[ItemData]
+    duration: ItemData
+    setting: ItemData
+    personnel: list[ItemData]
+    patient_experience: list[ItemData]
+    benefits: list[ItemData]
+    risks: RisksData
+    alternatives: list[ItemData]
+    pros: list[ItemData]
+    cons: list[ItemData]
+
+
+class Due(TypedDict):
+    """When a preparation step is due: relative always, absolute with an appointment."""
+
+    offset: str
+    relative: str
+    at: str | None
+    display: str | None
+
+
+class PrepData(TypedDict):
+    """One preparation step: content, a medicine the clinician holds, or arrival."""
+
+    text: str
+    sources: list[str]
+    kind: Literal["item", "hold", "arrival"]
+    medicine: NotRequired[str]
+    """Only for a hold: the medicine the clinician asks the patient to pause."""
+    due: Due | None
+
+
+# "from" is a Python keyword, so this one is declared by its keys.
+Window = TypedDict(
+    "Window",
+    {
+        "from": str,
+        "to": str | None,
+        "relative": str,
+        "start_date": str | None,
+        "end_date": str | None,
+        "display": str | None,
+    },
+)
+"""The days a recovery item covers."""
+
+
+class RecoveryData(TypedDict):
+    """One recovery item and its window."""
+
+    text: str
+    sources: list[str]
+    window: Window
+
+
+class UntilData(TypedDict):
+    """How long a restriction lasts."""
+
+    offset: str
+    relative: str
+    date: str | None
+    display: str | None
+
+
+class RestrictionData(TypedDict):
+    """One activity limit."""
+
+    text: str
+    sources: list[str]
+    until: UntilData | None
+
+
+class FollowUpData(TypedDict):
+    """One follow-up visit or call."""
+
+    text: str
+    sources: list[str]
+    due: UntilData | None
+
+
+class GetHelpData(TypedDict):
+    """Who to call, and for what."""
+
+    clinic_line: str
+    call_clinic: list[ItemData]
+    emergency_line: str
+    call_emergency: list[ItemData]
+
+
+class SourceData(TypedDict):
+    """A reference the content cites."""
+
+    id: str
+    title: str
+    publisher: str
+    url: str
+
+
+class StampBase(TypedDict):
+    """Where the handout came from: procguide's version and the content's review and hash."""
+
+    procguide: str
+    procedure: str
+    reviewed: str
+    content_sha256: str
+    content: str
+
+
+class Stamp(StampBase, total=False):
+    """The stamp, with the translation's hashes when the content was translated."""
+
+    translation_sha256: str
+    translation: str
+    translation_reviewed: str
+    text: str
+
+
+class Document(TypedDict):
+    """One patient's resolved handout."""
+
+    format: str
+    view: str
+    kind: str | None
+    language: str
+    generated: str | None
+    procedure: ProcedureData
+    patient: PatientData
+    appointment: AppointmentData | None
+    clinic: ClinicData
+    flags: list[FlagData]
+    about: AboutData
+    preparation: list[PrepData]
+    steps: list[ItemData]
+    recovery: list[RecoveryData]
+    restrictions: list[RestrictionData]
+    follow_up: list[FollowUpData]
+    get_help: GetHelpData
+    sources: list[SourceData]
+    stamp: Stamp
