@@ -64,8 +64,8 @@ def test_sedation_items_only_with_the_flag(invoke):
     with_flag = invoke("prep", "blood-patch", "--flag", "sedation", "--format", "text").stdout
     assert "Stop eating food" not in without
     assert "Stop eating food" in with_flag
-    assert "Drink plenty of fluids before your procedure" in without
-    assert "Drink plenty of fluids before your procedure" not in with_flag
+    assert "Until your procedure, drink plenty of fluids" in without
+    assert "Until your procedure, drink plenty of fluids" not in with_flag
 
 
 def test_json_is_the_resolved_document(invoke, clinic_config):

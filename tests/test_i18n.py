@@ -78,7 +78,7 @@ def test_spanish_handout_has_no_english_fixed_text(invoke, clinic_config):
     # The stamp names both the English content and the translation, with its own review.
     english = hashlib.sha256((PROCEDURES / "blood-patch.yaml").read_bytes()).hexdigest()[:12]
     spanish_ = hashlib.sha256((PROCEDURES / "blood-patch.es.yaml").read_bytes()).hexdigest()[:12]
-    assert f"contenido {english} · traducción {spanish_}, revisada 2026-11-21" in out
+    assert f"contenido {english} · traducción {spanish_}, revisada 2026-12-01" in out
 
 
 def test_json_document_records_language_and_both_hashes(invoke):
@@ -368,7 +368,7 @@ def test_the_built_in_translations_are_valid_and_up_to_date(invoke):
 
 
 def test_a_translation_behind_its_english_file_is_an_error(invoke, pair):
-    pair("blood-patch.yaml", "Some people sit on the edge", "Some people sit up on the edge")
+    pair("blood-patch.yaml", "You sit up, or you lie on", "You sit up, or lie on")
     english = hashlib.sha256((pair.folder / "blood-patch.yaml").read_bytes()).hexdigest()
     spanish_ = pair.folder / "blood-patch.es.yaml"
     lines = problems_of(invoke, pair.folder)
@@ -399,61 +399,61 @@ def test_changed_timing(invoke, pair):
 
 
 def test_changed_window(invoke, pair):
-    path = pair("blood-patch.es.yaml", "    from: 1d\n    to: 2d", "    from: 1d\n    to: 3d")
+    path = pair("blood-patch.es.yaml", "    from: 0h\n    to: 24h", "    from: 0h\n    to: 48h")
     assert only(problems_of(invoke, pair.folder), path) == [
-        f"{path}:{line_of(path, 'to: 3d')}: recovery.4.to: changed timing: 3d, the English file "
-        "has 2d"
+        f"{path}:{line_of(path, 'to: 48h')}: recovery.1.to: changed timing: 48h, the English "
+        "file has 24h"
     ]
 
 
 def test_a_timing_dropped(invoke, pair):
-    path = pair("blood-patch.es.yaml", "    before: 3h\n", "")
+    path = pair("blood-patch.es.yaml", "    before: 2h\n", "")
     [line] = only(problems_of(invoke, pair.folder), path)
-    assert line.endswith("preparation.6.before: changed timing: none, the English file has 3h")
+    assert line.endswith("preparation.6.before: changed timing: none, the English file has 2h")
 
 
 def test_changed_flags(invoke, pair):
     path = pair("blood-patch.es.yaml", "    unless: [sedation]", "    when: [sedation]")
     lines = only(problems_of(invoke, pair.folder), path)
     # `unless` is gone, so the item's own line (its folded text starts on the next one).
-    item = line_of(path, "Tome muchos líquidos antes") - 1
+    item = line_of(path, "Hasta su procedimiento, tome muchos") - 1
     assert lines == [
         f"{path}:{item}: preparation.4.unless: changed flags: unless [], the English file has "
         "[sedation]",
-        f"{path}:{line_of(path, 'when: [sedation]')}: preparation.4.when: changed flags: when "
+        f"{path}:{item + 3}: preparation.4.when: changed flags: when "
         "[sedation], the English file has []",
     ]
 
 
 def test_changed_sources(invoke, pair):
     line = line_of(pair.folder / "blood-patch.es.yaml", "    sources: [ncic-nhs]")
-    path = pair("blood-patch.es.yaml", "    sources: [ncic-nhs]\n", "    sources: [seed-cpt]\n")
+    path = pair("blood-patch.es.yaml", "    sources: [ncic-nhs]\n", "    sources: [hey-nhs]\n")
     assert only(problems_of(invoke, pair.folder), path) == [
-        f"{path}:{line}: preparation.0.sources: changed sources: cites [seed-cpt], the English "
+        f"{path}:{line}: preparation.0.sources: changed sources: cites [hey-nhs], the English "
         "file cites [ncic-nhs]"
     ]
 
 
 def test_missing_item(invoke, pair):
     path = pair(
-        "blood-patch.es.yaml", "    - text: Daño a los nervios.\n      sources: [seed-cpt]\n", ""
+        "blood-patch.es.yaml",
+        "    - text: Daño a los nervios.\n      sources: [oaa-bloodpatch-leaflet]\n",
+        "",
     )
     [line] = only(problems_of(invoke, pair.folder), path)
     assert line.startswith(f"{path}:")
-    assert line.endswith(
-        "risks.rare.3: missing: the English file has an item here ('A headache that does not go…')"
-    )
+    assert line.endswith("risks.rare.3: missing: the English file has an item here ('Nerve damage.')")
 
 
 def test_extra_item(invoke, pair):
     path = pair(
         "blood-patch.es.yaml",
-        "  - text: Puede ser incómodo mientras se hace.\n    sources: [seed-cpt]\n",
-        "  - text: Puede ser incómodo mientras se hace.\n    sources: [seed-cpt]\n"
-        "  - text: Es caro.\n    sources: [seed-cpt]\n",
+        "  - text: No funciona para todas las personas.\n    sources: [cc-ebp]\n",
+        "  - text: No funciona para todas las personas.\n    sources: [cc-ebp]\n"
+        "  - text: Es caro.\n    sources: [cc-ebp]\n",
     )
     assert only(problems_of(invoke, pair.folder), path) == [
-        f"{path}:{line_of(path, 'Es caro.')}: cons.2: extra: the English file has no item here"
+        f"{path}:{line_of(path, 'Es caro.')}: cons.3: extra: the English file has no item here"
     ]
 
 
@@ -507,7 +507,7 @@ def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
 
     reports, problems = lint_files(
         [PROCEDURES / "blood-patch.yaml", PROCEDURES / "blood-patch.es.yaml"],
-        Options(today=dt.date(2026, 11, 21)),
+        Options(today=dt.date(2026, 12, 1)),
     )
     assert not problems
     english, spanish_ = reports
@@ -529,9 +529,9 @@ def test_lint_flags_hard_spanish(tmp_path):
         "La administración intratecal de hemoderivados autólogos constituye una intervención "
         "terapéutica extraordinariamente eficaz para la hipotensión licuoral postpunción."
     )
-    text = text.replace("text: Un moretón en la espalda.", f"text: {hard}")
+    text = text.replace("text: La espalda puede dolerle o estar rígida por unos días.", f"text: {hard}")
     (folder / "blood-patch.es.yaml").write_text(text, encoding="utf-8")
-    reports, problems = lint_files(sorted(folder.iterdir()), Options(today=dt.date(2026, 11, 21)))
+    reports, problems = lint_files(sorted(folder.iterdir()), Options(today=dt.date(2026, 12, 1)))
     assert not problems
     [finding] = [f for f in reports[1].findings if f.rule == "grade"]
     assert finding.field == "risks.common"

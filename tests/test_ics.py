@@ -89,11 +89,11 @@ def test_handout_has_an_event_and_reminder_for_every_timed_item(ics: Any) -> Non
     assert hold.decoded("dtstart") == date(2026, 11, 23)
     assert hold.decoded("dtend") == date(2026, 11, 24)
     assert alarm_utc(hold) == ny("2026-11-22", "18:00")
-    eat = found["Stop eating food, including gum and candy"]
+    eat = found["Stop eating food"]
     assert utc(eat) == ny("2026-12-01", "01:30")
     assert alarm_utc(eat) == ny("2026-11-30", "18:00")
-    drink = found["Stop drinking"]
-    assert utc(drink) == ny("2026-12-01", "06:30")
+    drink = found["Stop drinking all liquids"]
+    assert utc(drink) == ny("2026-12-01", "07:30")
     assert alarm_utc(drink) == ny("2026-11-30", "18:00")
     arrive = found["Arrive at the clinic"]
     assert utc(arrive) == ny("2026-12-01", "09:00")
@@ -106,12 +106,16 @@ def test_handout_has_an_event_and_reminder_for_every_timed_item(ics: Any) -> Non
 
     recovery = [e for e in found.values() if "Call 911 now" in str(e["description"])]
     spans = sorted((e.decoded("dtstart"), e.decoded("dtend")) for e in recovery)
+    # Recovery windows and limits as all-day events: the first hours and open-ended advice
+    # on the day itself, the first 24 hours and the 24-hour driving limit into Wednesday.
     assert spans == [
         (date(2026, 12, 1), date(2026, 12, 2)),
-        (date(2026, 12, 1), date(2026, 12, 4)),
-        (date(2026, 12, 1), date(2026, 12, 4)),
-        (date(2026, 12, 1), date(2026, 12, 4)),
-        (date(2026, 12, 2), date(2026, 12, 4)),
+        (date(2026, 12, 1), date(2026, 12, 2)),
+        (date(2026, 12, 1), date(2026, 12, 2)),
+        (date(2026, 12, 1), date(2026, 12, 2)),
+        (date(2026, 12, 1), date(2026, 12, 3)),
+        (date(2026, 12, 1), date(2026, 12, 3)),
+        (date(2026, 12, 1), date(2026, 12, 3)),
     ]
     assert all(alarm_utc(e) is None for e in recovery)
     assert len(found) == 5 + len(recovery)
@@ -136,11 +140,11 @@ def test_handout_has_an_event_and_reminder_for_every_timed_item(ics: Any) -> Non
             {
                 "Epidural blood patch": ("2026-11-02 14:30", None),
                 "Arrive at the clinic": ("2026-11-02 14:00", "2026-11-02 13:00"),
-                "Stop eating food, including gum and candy": (
+                "Stop eating food": (
                     "2026-11-02 06:30",
                     "2026-11-01 23:00",
                 ),
-                "Stop drinking": ("2026-11-02 11:30", "2026-11-01 23:00"),
+                "Stop drinking all liquids": ("2026-11-02 12:30", "2026-11-01 23:00"),
             },
         ),
         # 8 hours before 07:00 is 23:00 on Sunday; its reminder falls before the change.
@@ -149,11 +153,11 @@ def test_handout_has_an_event_and_reminder_for_every_timed_item(ics: Any) -> Non
             {
                 "Epidural blood patch": ("2026-11-02 12:00", None),
                 "Arrive at the clinic": ("2026-11-02 11:30", "2026-11-02 10:30"),
-                "Stop eating food, including gum and candy": (
+                "Stop eating food": (
                     "2026-11-02 04:00",
                     "2026-10-31 22:00",
                 ),
-                "Stop drinking": ("2026-11-02 09:00", "2026-11-01 23:00"),
+                "Stop drinking all liquids": ("2026-11-02 10:00", "2026-11-01 23:00"),
             },
         ),
     ],

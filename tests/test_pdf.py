@@ -83,7 +83,7 @@ def test_discharge_sheet_has_help_box_signatures_and_footer(invoke, make_pdf):
     assert text.index("When to get help") < text.index("Your recovery")
     assert "Call 911 now, or go to the nearest emergency room" in text
     assert "Call North Shore Pain Clinic at 555-0100 (after hours: 555-0199)" in text
-    assert "Tue 1 Dec 2026 to Thu 3 Dec 2026" in text  # recovery dates, computed
+    assert "Tue 1 Dec 2026 to Wed 2 Dec 2026" in text  # recovery dates, computed
     assert re.search(r"Signatures Patient Date Nurse Date", text)
     total = pages(pdf)
     assert f"Page {total} of {total}" in text
@@ -122,8 +122,8 @@ def test_large_print_body_is_at_least_14pt(make_pdf):
     normal = make_pdf(*args)
     large = make_pdf(*args, "--large-print")
 
-    assert body_size(normal, "Drink plenty of water") < 14
-    assert body_size(large, "Drink plenty of water") >= 14
+    assert body_size(normal, "Drink plenty of fluids") < 14
+    assert body_size(large, "Drink plenty of fluids") >= 14
     assert pages(large) <= 3
 
 

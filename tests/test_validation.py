@@ -69,7 +69,7 @@ def test_missing_required_field_names_the_parent_line(tmp_path):
 
 def test_undeclared_flag_and_unknown_source_are_errors(tmp_path):
     text = BLOOD_PATCH.replace("when: [sedation]", "when: [sedaton]", 1).replace(
-        "sources: [seed-cpt, hey-nhs]", "sources: [seed-cpt, hey-nsh]", 1
+        "sources: [hey-nhs]", "sources: [hey-nsh]", 1
     )
     problems = _problems(_write(tmp_path, text))
     assert any("uses undeclared flag 'sedaton'; did you mean 'sedation'?" in p for p in problems)
@@ -77,9 +77,9 @@ def test_undeclared_flag_and_unknown_source_are_errors(tmp_path):
 
 
 def test_window_that_ends_before_it_starts(tmp_path):
-    text = BLOOD_PATCH.replace("    from: 1d\n    to: 2d\n", "    from: 2d\n    to: 1d\n")
+    text = BLOOD_PATCH.replace("    from: 0h\n    to: 2h\n", "    from: 2h\n    to: 1h\n")
     problems = _problems(_write(tmp_path, text))
-    assert any("the window ends (1d) before it starts (2d)" in p for p in problems)
+    assert any("the window ends (1h) before it starts (2h)" in p for p in problems)
 
 
 def test_id_must_match_file_name(tmp_path):
@@ -96,7 +96,8 @@ def test_list_instead_of_mapping(tmp_path):
 
 def test_a_string_where_an_item_belongs_explains_the_shape(tmp_path):
     text = BLOOD_PATCH.replace(
-        "duration:\n  text: The procedure takes about 30 minutes to 1 hour.\n  sources: [seed-cpt]\n",
+        "duration:\n  text: The blood patch itself takes from a few minutes to about 30 minutes.\n"
+        "  sources: [nwh-ebp, lahey-ebp]\n",
         "duration: About an hour.\n",
     )
     path = _write(tmp_path, text)
