@@ -219,8 +219,8 @@ def test_a_roster_that_cannot_be_read_stops_before_anything_is_written(
 def test_unknown_column_error_lists_the_valid_ones(invoke, tmp_path):
     result = batch(invoke, write(tmp_path / "r.csv", "procedure,patient,date,time,room\n"))
     assert (
-        "valid columns: procedure, patient, date, time, clinician, flags, holds, note, output, lang"
-        in result.stderr
+        "valid columns: procedure, patient, date, time, clinician, flags, holds, restarts, note, output, "
+        "lang" in result.stderr
     )
 
 
@@ -440,3 +440,21 @@ def test_each_row_in_its_own_language(invoke, tmp_path):
     assert "PARCHE DE SANGRE EPIDURAL" in spanish and "1 de marzo de 2027" in spanish
     english = (tmp_path / "out" / rows[1]["files"][0]["path"]).read_text(encoding="utf-8")
     assert "EPIDURAL STEROID INJECTION" in english and "Mon 1 Mar 2027" in english
+
+
+def test_a_roster_gives_holds_and_restarts_for_the_going_home_sheet(invoke, tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        "procedure,patient,date,time,holds,restarts\n"
+        "ebp,Ann Lee,2027-03-01,09:30,clopidogrel=7d;warfarin=5d,clopidogrel=1d\n"
+        "ebp,Bo Kim,2027-03-01,10:30,warfarin=5d,aspirin=1d\n",
+    )
+    result = batch(invoke, roster, "out", "--kind", "discharge")
+    assert result.exit_code == ExitCode.PARTIAL
+    text = " ".join((tmp_path / "out" / "2027-03-01_blood-patch_Ann-Lee.txt").read_text().split())
+    assert "Start clopidogrel again on Tue 2 Mar 2027 (1 day after your procedure)." in text
+    assert "Start warfarin again on: ____" in text
+    assert (
+        "row 2 (line 3): the restarts column: 'aspirin=1d' names a medicine that no hold pauses"
+        in result.stderr
+    )

@@ -369,3 +369,78 @@ def test_help_shows_readable_metavars(invoke, name):
     options = [line.strip() for line in result.stdout.splitlines() if line.lstrip()[:1] == "-"]
     names = [line.split("  ")[0] for line in options]
     assert names and not [name for name in names if "<" in name], names
+
+
+# --- Holds all the way to the going-home sheet ---
+
+
+def _discharge(invoke, *args):
+    return invoke(
+        "handout", "blood-patch", "--kind", "discharge", "--date", "2026-12-08", "--time", "09:30",
+        "--format", "text", *args,
+    )  # fmt: skip
+
+
+def test_every_hold_prints_on_the_going_home_sheet_with_its_restart(invoke):
+    result = _discharge(
+        invoke, "--hold", "clopidogrel=7d", "--hold", "warfarin=5d", "--restart", "clopidogrel=1d"
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "YOUR MEDICINES" in text
+    assert "Start clopidogrel again on Wed 9 Dec 2026 (1 day after your procedure)." in text
+    # No restart given: a line for the care team to write the date on, never a blank.
+    assert "Start warfarin again on: ____________________ (your care team will write" in text
+    assert text.index("YOUR MEDICINES") < text.index("YOUR RECOVERY")
+
+
+def test_the_json_document_carries_each_restart(invoke):
+    result = invoke(
+        "handout", "blood-patch", "--kind", "discharge", "--date", "2026-12-08", "--time", "09:30",
+        "--hold", "clopidogrel=7d", "--restart", "clopidogrel=2d", "--format", "json",
+    )  # fmt: skip
+    (medicine,) = json.loads(result.stdout)["medicines"]
+    assert medicine["restart"] == {
+        "offset": "2d",
+        "date": "2026-12-10",
+        "display": "Thu 10 Dec 2026",
+    }
+    assert medicine["write_in"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--hold", "clopidogrel=0d"], "error: --hold: 'clopidogrel=0d' pauses nothing"),
+        (["--hold", "clopidogrel=3w"], "error: --hold: 'clopidogrel=3w' is longer than the clinic's longest hold (14d)"),
+        (["--hold", "clopidogrel=7d", "--restart", "warfarin=1d"], "error: --restart: 'warfarin=1d' names a medicine that no hold pauses"),
+        (["--restart", "clopidogrel"], "error: --restart: 'clopidogrel' needs a medicine and how long after"),
+    ],
+)  # fmt: skip
+def test_a_hold_that_cannot_be_right_is_refused(invoke, args, message):
+    result = _discharge(invoke, *args)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.startswith(message), result.stderr
+
+
+def test_a_clinic_can_allow_longer_holds(invoke, tmp_path):
+    config = tmp_path / "clinic.yaml"
+    config.write_text("clinic:\n  max_hold: 4w\n", encoding="utf-8")
+    assert _discharge(invoke, "--hold", "clopidogrel=3w", "--config", str(config)).exit_code == 0
+
+
+def test_a_last_dose_already_past_is_a_warning(invoke):
+    # A 7-day hold for a procedure 5 days away: the last dose was due yesterday.
+    from datetime import date, timedelta
+
+    day = (date.today() + timedelta(days=5)).isoformat()
+    result = invoke(
+        "prep", "blood-patch", "--date", day, "--time", "09:30", "--hold", "clopidogrel=7d",
+        "--format", "text",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    last = (date.today() - timedelta(days=3)).isoformat()
+    assert (
+        f"warning: the last dose of clopidogrel for a 7d hold was due {last}, which has passed: "
+        "check the hold with the clinician"
+    ) in result.stderr

@@ -133,3 +133,26 @@ def test_blood_patch_golden(invoke, clinic_config, kind, fmt, suffix):
         f"{golden.name} differs; if the change is intended, rerun with PROCGUIDE_UPDATE_GOLDEN=1 "
         "and review the diff"
     )
+
+
+@pytest.mark.parametrize("kind", ["pre", "discharge"])
+def test_blood_patch_terminal_and_typst_golden(invoke, clinic_config, kind):
+    # The two views no other golden shows: the terminal's printed text, and the Typst source
+    # that the PDF is typeset from (the PDF's own bytes depend on the engine's version).
+    from procguide.i18n.languages import active
+    from procguide.render.pdf import render_source
+
+    args = ("handout", "blood-patch", "--kind", kind, *GOLDEN_ARGS, "--config", str(clinic_config))
+    screen = invoke(*args, "--format", "terminal")
+    assert screen.exit_code == 0, screen.output
+    document = json.loads(invoke(*args, "--format", "json").stdout)
+    with active("en", None):
+        typst = render_source(document)
+    for text, suffix in ((screen.stdout, "terminal.txt"), (typst, "typ")):
+        golden = GOLDEN / f"blood-patch-{kind}.{suffix}"
+        if UPDATE:
+            golden.write_text(text, encoding="utf-8")
+        assert text == golden.read_text(encoding="utf-8"), (
+            f"{golden.name} differs; if the change is intended, rerun with "
+            "PROCGUIDE_UPDATE_GOLDEN=1 and review the diff"
+        )

@@ -442,7 +442,9 @@ def test_missing_item(invoke, pair):
     )
     [line] = only(problems_of(invoke, pair.folder), path)
     assert line.startswith(f"{path}:")
-    assert line.endswith("risks.rare.3: missing: the English file has an item here ('Nerve damage.')")
+    assert line.endswith(
+        "risks.rare.3: missing: the English file has an item here ('Nerve damage.')"
+    )
 
 
 def test_extra_item(invoke, pair):
@@ -529,7 +531,9 @@ def test_lint_flags_hard_spanish(tmp_path):
         "La administración intratecal de hemoderivados autólogos constituye una intervención "
         "terapéutica extraordinariamente eficaz para la hipotensión licuoral postpunción."
     )
-    text = text.replace("text: La espalda puede dolerle o estar rígida por unos días.", f"text: {hard}")
+    text = text.replace(
+        "text: La espalda puede dolerle o estar rígida por unos días.", f"text: {hard}"
+    )
     (folder / "blood-patch.es.yaml").write_text(text, encoding="utf-8")
     reports, problems = lint_files(sorted(folder.iterdir()), Options(today=dt.date(2026, 12, 1)))
     assert not problems

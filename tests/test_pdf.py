@@ -69,8 +69,9 @@ def test_pre_sheet_reads_in_order_with_real_times_and_numbers(make_pdf):
     assert "Take your last dose on Mon 23 Nov 2026" in text
     assert "Call 911 now" in text
     assert "555-0100" in text
-    order = ["What it is", "Before your procedure", "01:30", "What happens", "Your recovery"]
-    order += ["Follow-up", "When to get help", "Call 911 now", "Call North Shore Pain Clinic"]
+    # When to get help comes first, on this sheet as on the going-home one.
+    order = ["When to get help", "Call 911 now", "Call North Shore Pain Clinic", "What it is"]
+    order += ["Before your procedure", "01:30", "What happens", "Your recovery", "Follow-up"]
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from procguide.content.model import OffsetField, Text
+from procguide.content.offsets import Offset
 from procguide.errors import ContentError, Problem
 
 FILE_NAME = "procguide.yaml"
@@ -53,6 +54,9 @@ class Clinic(_Strict):
     """Extra footer text, for example a document reference."""
     arrive_before: OffsetField | None = None
     """How long before the procedure patients should arrive, such as 30min (clinic policy)."""
+    max_hold: OffsetField = Offset.parse("14d")
+    """The longest a clinician may pause a medicine with a hold (clinic policy); a longer one
+    is taken for a typing mistake and refused."""
 
     @field_validator("timezone")
     @classmethod

@@ -37,6 +37,7 @@ COLUMNS = (
     "clinician",
     "flags",
     "holds",
+    "restarts",
     "note",
     "output",
     "lang",
@@ -81,6 +82,7 @@ class Fields:
     clinician: str | None = None
     flags: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
+    restarts: tuple[str, ...] = ()
     note: str | None = None
     output: str | None = None
     lang: str | None = None
@@ -392,7 +394,7 @@ def check(row: RawRow) -> Fields:
             raise RowError(f"{column} must be text separated by ';' or a list of text")
         return tuple(p for p in (_clean(part, column) for part in parts) if p)
 
-    found = {column: text(column) for column in COLUMNS if column not in ("flags", "holds")}
+    found = {column: text(column) for column in COLUMNS if column not in _LISTS}
     for column in REQUIRED:
         if found[column] is None:
             raise RowError(f"{column} is missing")
@@ -404,6 +406,7 @@ def check(row: RawRow) -> Fields:
         clinician=found["clinician"],
         flags=listed("flags"),
         holds=listed("holds"),
+        restarts=listed("restarts"),
         note=found["note"],
         output=found["output"],
         lang=found["lang"],
@@ -417,7 +420,8 @@ def as_column(field: str) -> str:
 
 
 # Fields whose column has another name.
-_COLUMN_OF = {"hold": "holds", "flag": "flags"}
+_COLUMN_OF = {"hold": "holds", "flag": "flags", "restart": "restarts"}
+_LISTS = ("flags", "holds", "restarts")
 
 
 def _clean(value: str, column: str) -> str:

@@ -126,6 +126,7 @@ class Worker:
             at=fields.time,
             flags=fields.flags,
             holds=fields.holds,
+            restarts=fields.restarts,
         )
         built = make(
             entry,

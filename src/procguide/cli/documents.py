@@ -23,6 +23,7 @@ from procguide.cli.options import (
     Patient,
     Proc,
     ProceduresDir,
+    Restarts,
     TemplatesDir,
     Time,
 )
@@ -41,6 +42,7 @@ def _produce(
     clinician: str | None = None,
     flag: list[str] | None = None,
     hold: list[str] | None = None,
+    restart: list[str] | None = None,
     note: str | None = None,
     lang: str | None = None,
     paper: str | None = None,
@@ -62,6 +64,7 @@ def _produce(
         at=time,
         flags=flag or (),
         holds=hold or (),
+        restarts=restart or (),
     )
     request = Request(
         view=view,
@@ -96,6 +99,7 @@ def _personal_command(view: str, summary: str) -> None:
         clinician: Clinician = None,
         flag: Flags = None,
         hold: Holds = None,
+        restart: Restarts = None,
         note: Note = None,
         format: Fmt = None,
         output: Out = None,
@@ -139,6 +143,7 @@ def handout(
     clinician: Clinician = None,
     flag: Flags = None,
     hold: Holds = None,
+    restart: Restarts = None,
     note: Note = None,
     format: Fmt = None,
     output: Out = None,

@@ -33,6 +33,15 @@ Holds = Annotated[
         help="Medicine the clinician pauses: DRUG=OFFSET, e.g. clopidogrel=7d (repeatable).",
     ),
 ]
+Restarts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--restart",
+        metavar="DRUG=OFFSET",
+        help="When a held medicine starts again after the procedure, e.g. clopidogrel=1d "
+        "(repeatable; without it the going-home sheet has a line to write the date on).",
+    ),
+]
 Note = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note for the patient.")]
 Fmt = Annotated[
     str | None,

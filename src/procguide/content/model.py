@@ -130,6 +130,9 @@ class GetHelp(_Strict):
     """Signs that mean: call the clinic (or the after-hours line) today."""
     call_emergency: tuple[Item, ...] = Field(min_length=1)
     """Signs that mean: call the emergency number now."""
+    cannot_reach: Item | None = None
+    """What to do when the clinic cannot be reached, such as going to an emergency room and
+    saying which procedure it was. Printed after the clinic's signs; lint requires it."""
 
 
 SourceKind = Literal[

@@ -140,6 +140,10 @@ get_help:
   call_emergency:
     - text: "TODO: A sign that means you should call for help right now."
       sources: [todo-source]
+  # What to do when the clinic cannot be reached, such as going to an emergency room.
+  cannot_reach:
+    text: "TODO: If you cannot reach us, go to the nearest emergency room. Say which procedure you had."
+    sources: [todo-source]
 
 # Other options.
 alternatives:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from procguide import __version__
 from procguide.content.offsets import Offset
-from procguide.document.patient import Personal
+from procguide.document.patient import Hold, Personal
 from procguide.document.types import (
     AboutData,
     AppointmentData,
@@ -22,6 +22,7 @@ from procguide.document.types import (
     Document,
     Due,
     ItemData,
+    MedicineData,
     PrepData,
     Stamp,
     UntilData,
@@ -130,11 +131,13 @@ def build(
             for item in procedure.follow_up
             if item.applies(flags)
         ],
+        "medicines": _medicines(personal, clinic, appointment, wording, warnings, today),
         "get_help": {
             "clinic_line": wording.call_clinic(clinic.name, clinic.phone, clinic.after_hours_phone),
             "call_clinic": items(procedure.get_help.call_clinic),
             "emergency_line": wording.call_emergency(clinic.emergency_number),
             "call_emergency": items(procedure.get_help.call_emergency),
+            "cannot_reach": _maybe(procedure.get_help.cannot_reach, flags),
         },
         "sources": [
             {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url}
@@ -164,6 +167,68 @@ def _about(procedure: Procedure, items: Callable[[tuple[Item, ...]], list[ItemDa
         "pros": items(procedure.pros),
         "cons": items(procedure.cons),
     }
+
+
+def _medicines(
+    personal: Personal,
+    clinic: Clinic,
+    appointment: Appointment | None,
+    wording: Wording,
+    warnings: list[str],
+    today: date | None,
+) -> list[MedicineData]:
+    """Each held medicine on the way home, with when to restart it.
+
+    A hold longer than the clinic's longest is refused as a likely typing mistake, and one
+    whose last dose has already passed is a warning.
+    """
+    medicines: list[MedicineData] = []
+    for hold in personal.holds:
+        if hold.offset.minutes > clinic.max_hold.minutes:
+            raise UsageError(
+                f"'{hold.medicine}={hold.offset}' is longer than the clinic's longest hold "
+                f"({clinic.max_hold})",
+                hint="check the number; a clinic can change max_hold in its config",
+                field="hold",
+            )
+        if appointment is not None:
+            _warn_if_past(hold, appointment, warnings, today)
+        day = appointment.after(hold.restart) if appointment and hold.restart else None
+        medicines.append(
+            {
+                "medicine": hold.medicine,
+                "text": wording.restart(hold.medicine, hold.restart, day),
+                "restart": {
+                    "offset": str(hold.restart) if hold.restart else None,
+                    "date": day.isoformat() if day else None,
+                    "display": wording.date(day) if day else None,
+                },
+                "write_in": hold.restart is None,
+            }
+        )
+    return medicines
+
+
+def _warn_if_past(
+    hold: Hold, appointment: Appointment, warnings: list[str], today: date | None
+) -> None:
+    last = appointment.last_dose(hold.offset)
+    now = datetime.now(appointment.zone)
+    if isinstance(last, datetime):
+        passed = last < now if today is None else last.date() < today
+    else:
+        passed = last < (today or now.date())
+    if passed:
+        # A message for the clinician at the keyboard, in the command line's words.
+        shown = f"{last:%Y-%m-%d %H:%M}" if isinstance(last, datetime) else last.isoformat()
+        warnings.append(
+            f"the last dose of {hold.medicine} for a {hold.offset} hold was due {shown}, "
+            "which has passed: check the hold with the clinician"
+        )
+
+
+def _maybe(item: Item | None, flags: frozenset[str]) -> ItemData | None:
+    return _item(item) if item is not None and item.applies(flags) else None
 
 
 def _item(item: Item) -> ItemData:

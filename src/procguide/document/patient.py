@@ -23,6 +23,8 @@ class Hold:
 
     medicine: str
     offset: Offset
+    restart: Offset | None = None
+    """When to start it again after the procedure, if the clinician says; else a write-in."""
 
     @classmethod
     def parse(cls, text: str) -> Hold:
@@ -39,6 +41,12 @@ class Hold:
             offset = Offset.parse(amount)
         except ValueError as error:
             raise UsageError(f"'{text}': {error}", field="hold") from None
+        if offset.minutes == 0:
+            raise UsageError(
+                f"'{text}' pauses nothing",
+                hint="give how long before the procedure, for example clopidogrel=7d",
+                field="hold",
+            )
         return cls(name, offset)
 
 
@@ -65,6 +73,7 @@ class Personal:
         at: str | None = None,
         flags: tuple[str, ...] | list[str] = (),
         holds: tuple[str, ...] | list[str] = (),
+        restarts: tuple[str, ...] | list[str] = (),
     ) -> Personal:
         """Check and collect details given as text; raise UsageError naming the field."""
         from procguide.document.schedule import parse_date, parse_time
@@ -76,6 +85,7 @@ class Personal:
         medicines = [h.medicine.casefold() for h in parsed]
         if len(set(medicines)) != len(medicines):
             raise UsageError("names the same medicine twice", field="hold")
+        parsed = _with_restarts(parsed, restarts)
         return cls(
             patient=text(patient, "patient"),
             clinician=text(clinician, "clinician"),
@@ -110,3 +120,32 @@ def clean_text(value: str, field: str) -> str:
     if len(text) > MAX_FIELD:
         raise UsageError(f"is longer than {MAX_FIELD} characters", field=field)
     return text
+
+
+def _with_restarts(
+    holds: tuple[Hold, ...], restarts: tuple[str, ...] | list[str]
+) -> tuple[Hold, ...]:
+    """``holds`` with the restart the clinician gave for each, as ``DRUG=OFFSET`` after."""
+    after: dict[str, Offset] = {}
+    for text in restarts:
+        name, sep, amount = text.partition("=")
+        key = clean_text(name, "restart").casefold()
+        if not sep or not key or not amount.strip():
+            raise UsageError(
+                f"'{text}' needs a medicine and how long after",
+                hint="for example clopidogrel=1d",
+                field="restart",
+            )
+        if key not in {h.medicine.casefold() for h in holds}:
+            raise UsageError(
+                f"'{text}' names a medicine that no hold pauses",
+                hint="give the hold too, for example clopidogrel=7d",
+                field="restart",
+            )
+        if key in after:
+            raise UsageError("names the same medicine twice", field="restart")
+        try:
+            after[key] = Offset.parse(amount)
+        except ValueError as error:
+            raise UsageError(f"'{text}': {error}", field="restart") from None
+    return tuple(Hold(h.medicine, h.offset, after.get(h.medicine.casefold())) for h in holds)

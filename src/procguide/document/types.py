@@ -141,6 +141,25 @@ class RecoveryData(TypedDict):
     window: Window
 
 
+class RestartData(TypedDict):
+    """When to start a held medicine again: a date when the clinician gave one."""
+
+    offset: str | None
+    date: str | None
+    display: str | None
+
+
+class MedicineData(TypedDict):
+    """A medicine the clinician paused, carried to the going-home sheet with its restart."""
+
+    medicine: str
+    text: str
+    """The whole instruction, ready to print: when to start it again, or a line to fill in."""
+    restart: RestartData
+    write_in: bool
+    """True when the restart is left for the care team to write in by hand."""
+
+
 class UntilData(TypedDict):
     """How long a restriction lasts."""
 
@@ -173,6 +192,8 @@ class GetHelpData(TypedDict):
     call_clinic: list[ItemData]
     emergency_line: str
     call_emergency: list[ItemData]
+    cannot_reach: ItemData | None
+    """What to do when the clinic cannot be reached."""
 
 
 class SourceData(TypedDict):
@@ -222,6 +243,7 @@ class Document(TypedDict):
     recovery: list[RecoveryData]
     restrictions: list[RestrictionData]
     follow_up: list[FollowUpData]
+    medicines: list[MedicineData]
     get_help: GetHelpData
     sources: list[SourceData]
     stamp: Stamp

@@ -157,6 +157,25 @@ class Wording:
             (text % values) + " " + self._("Start it again only when your care team tells you to.")
         )
 
+    def restart(self, medicine: str, offset: Offset | None, day: dt.date | None) -> str:
+        """When to start a paused medicine again, or a line for the care team to fill in."""
+        values = {"medicine": medicine}
+        if offset is None:
+            return (
+                self._(
+                    "Start %(medicine)s again on: ____________________ (your care team will write "
+                    "the date here)."
+                )
+                % values
+            )
+        values["amount"] = self.amount(offset)
+        if day is None:
+            return self._("Start %(medicine)s again %(amount)s after your procedure.") % values
+        values["when"] = self.moment(day)
+        return (
+            self._("Start %(medicine)s again %(when)s (%(amount)s after your procedure).") % values
+        )
+
     def arrive(self) -> str:
         """The arrival item, when the clinic sets an arrival time."""
         return self._("Arrive at the clinic.")

@@ -21,7 +21,7 @@ from procguide.i18n.languages import DOMAIN, LOCALE_DIR
 from procguide.resources import builtin_dir
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATE_SUFFIXES = (".txt", ".md", ".html", ".rich", ".typ")
+TEMPLATE_SUFFIXES = (".txt", ".md", ".html", ".rich", ".typ", ".jinja")
 _JINJA_OPTIONS = {
     "extensions": "jinja2.ext.i18n",
     "trim_blocks": "true",

@@ -56,6 +56,7 @@ REQUIRED = (
     ("follow_up",),
     ("get_help", "call_clinic"),
     ("get_help", "call_emergency"),
+    ("get_help", "cannot_reach"),
 )
 """Sections every handout needs, whichever flags it is made with."""
 _PLACEHOLDER = re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b|lorem ipsum|\bexample\.(?:org|com|net)\b")

@@ -117,12 +117,43 @@ FORMATS: dict[str, Format] = {
 }
 
 
+SHARED = "shared"
+"""The folder of views that are the same in every format, searched after the format's own."""
+VIEW_SUFFIX = ".jinja"
+
+
 def template_folders(fmt: Format, clinic_dir: Path | None) -> list[Path]:
-    """Where templates of ``fmt`` are looked up, the clinic's folder first."""
-    folders = [builtin_dir("templates") / fmt.folder]
-    if clinic_dir is not None:
-        folders.insert(0, clinic_dir / fmt.folder)
-    return folders
+    """Where templates of ``fmt`` are looked up, the clinic's folders first.
+
+    A view missing from the format's folders is taken from the shared folders, where
+    ``handout.jinja`` serves as ``handout.html``, ``handout.txt`` and the rest.
+    """
+    roots = [clinic_dir, builtin_dir("templates")] if clinic_dir else [builtin_dir("templates")]
+    return [root / fmt.folder for root in roots] + [root / SHARED for root in roots]
+
+
+def _loader(fmt: Format, clinic_dir: Path | None) -> jinja2.BaseLoader:
+    import jinja2
+
+    folders = template_folders(fmt, clinic_dir)
+    own = jinja2.FileSystemLoader([str(p) for p in folders if p.name != SHARED])
+    shared = jinja2.FileSystemLoader([str(p) for p in folders if p.name == SHARED])
+
+    class SharedViews(jinja2.BaseLoader):
+        """``handout.html`` -> ``shared/handout.jinja``: views only, never a format's partials."""
+
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str | None, Callable[[], bool] | None]:
+            if not template.endswith(fmt.suffix) or "/" in template or template.startswith("_"):
+                raise jinja2.TemplateNotFound(template)
+            view = template[: -len(fmt.suffix)] + VIEW_SUFFIX
+            try:
+                return shared.get_source(environment, view)
+            except jinja2.TemplateNotFound:
+                raise jinja2.TemplateNotFound(template) from None
+
+    return jinja2.ChoiceLoader([own, SharedViews()])
 
 
 def environment(
@@ -152,7 +183,7 @@ def environment(
     if clinic_dir is not None and not clinic_dir.is_dir():
         raise TemplateError(f"templates folder not found: {clinic_dir}")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in template_folders(fmt, clinic_dir)]),
+        loader=_loader(fmt, clinic_dir),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=finalize,
@@ -168,6 +199,8 @@ def environment(
     # Fixed text in the document's language: ``translations`` if given, else the catalog
     # that ``i18n.active`` chose for the document being rendered.
     install_gettext(env, translations)
+    # Shared views extend and import the format's own files: "base" ~ suffix.
+    env.globals["suffix"] = fmt.suffix
     env.filters["wrap"] = wrap
     env.filters["by_window"] = by_window
     env.filters["first_upper"] = first_upper
@@ -273,7 +306,7 @@ def _where(error: BaseException) -> str:
     tb = error.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".rich", ".txt", ".md", ".html", ".typ")):
+        if filename.endswith((".rich", ".txt", ".md", ".html", ".typ", VIEW_SUFFIX)):
             place = f"{filename}:{tb.tb_lineno}: "
         tb = tb.tb_next
     return place
