@@ -142,7 +142,7 @@ get_help:
       sources: [todo-source]
   # What to do when the clinic cannot be reached, such as going to an emergency room.
   cannot_reach:
-    text: "TODO: If you cannot reach us, go to the nearest emergency room. Say which procedure you had."
+    text: "TODO: If you cannot reach us, go to the nearest emergency room. Say what you had."
     sources: [todo-source]
 
 # Other options.
