@@ -86,7 +86,7 @@ def test_bad_rows_are_reported_and_every_good_row_is_made(invoke, mixed, tmp_pat
         in result.stderr
     )
     assert "row 6 (line 8): time is missing" in result.stderr
-    assert "row 7 (line 9): blood-patch has no flag 'bogus'" in result.stderr
+    assert "row 7 (line 9): the flags column: blood-patch has no flag 'bogus'" in result.stderr
     assert "3 made, 4 failed, 0 skipped of 7 rows" in result.stderr
     for name in ("Jane", "Amy", "Bob", "Kim", "evil", "no-such-thing"):
         assert name not in result.stderr
@@ -219,8 +219,8 @@ def test_a_roster_that_cannot_be_read_stops_before_anything_is_written(
 def test_unknown_column_error_lists_the_valid_ones(invoke, tmp_path):
     result = batch(invoke, write(tmp_path / "r.csv", "procedure,patient,date,time,room\n"))
     assert (
-        "valid columns: procedure, patient, date, time, clinician, flags, holds, restarts, note, output, "
-        "lang" in result.stderr
+        "valid columns: procedure, patient, date, time, clinician, flags, no_flags, holds, restarts, "
+        "note, output, lang" in result.stderr
     )
 
 

@@ -1,6 +1,7 @@
 """The commands as a user runs them: output, errors and exit codes."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -105,7 +106,7 @@ def test_lookup_by_alias_code_and_any_case(invoke):
         (
             ["prep", "ebp", "--flag", "sedatoin"],
             ExitCode.USAGE,
-            "error: blood-patch has no flag 'sedatoin' (valid flags: sedation)",
+            "error: --flag: blood-patch has no flag 'sedatoin' (valid flags: sedation)",
         ),
         (
             ["prep", "ebp", "--date", "01/02/2026", "--time", "09:30"],
@@ -224,10 +225,11 @@ def test_a_bug_with_debug_shows_its_traceback_and_exits_1(invoke, monkeypatch):
 def test_list_and_validate(invoke):
     listed = invoke("list")
     assert listed.exit_code == 0
-    assert (
-        listed.stdout.startswith("basivertebral")
-        or "blood-patch\tEpidural blood patch" in listed.stdout
-    )
+    header, *rows_ = listed.stdout.splitlines()
+    # Piped: a header and every column, tab-separated, for cut and awk.
+    assert header.split("\t") == ["id", "name", "aliases", "cpt", "reviewed", "languages"]
+    assert "blood-patch\tEpidural blood patch\tebp,epidural-blood-patch\t62273\t" in listed.stdout
+    assert all(len(row.split("\t")) == 6 for row in rows_)
     rows = json.loads(invoke("list", "--format", "json").stdout)
     assert {"id": "blood-patch", "cpt": ["62273"]}.items() <= next(
         r for r in rows if r["id"] == "blood-patch"
@@ -444,3 +446,78 @@ def test_a_last_dose_already_past_is_a_warning(invoke):
         f"warning: the last dose of clopidogrel for a 7d hold was due {last}, which has passed: "
         "check the hold with the clinician"
     ) in result.stderr
+
+
+def test_list_on_an_80_column_terminal_shows_every_id_whole(invoke, monkeypatch):
+    from procguide.cli.console import stdout_console
+
+    monkeypatch.setenv("COLUMNS", "80")
+    stdout_console.cache_clear()
+    result = invoke("--color", "list")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    ids = [row["id"] for row in json.loads(invoke("list", "--format", "json").stdout)]
+    for procedure_id in ids:
+        assert re.search(rf"^ {re.escape(procedure_id)} ", plain, re.M), plain
+    assert max(len(line) for line in plain.splitlines()) <= 80
+
+
+def test_show_lists_the_flags_and_the_source_ids(invoke):
+    result = invoke("show", "blood-patch", "--format", "terminal")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "Flags a clinician can set: - sedation: You will get medicine through an IV" in text
+    # Rich would read "[hey-nhs]" as markup and drop it.
+    assert "[hey-nhs] Epidural Blood Patch: What you need to know" in text
+
+
+def _with_default_sedation(tmp_path):
+    from conftest import PROCEDURES
+
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    text = (PROCEDURES / "blood-patch.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nflags:\n", "\ndefault_flags: [sedation]\nflags:\n", 1)
+    (folder / "blood-patch.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_default_flag_is_on_until_the_clinician_turns_it_off(invoke, tmp_path):
+    folder = str(_with_default_sedation(tmp_path))
+    on = invoke("prep", "blood-patch", "--procedures-dir", folder, "--format", "text")
+    off = invoke(
+        "prep",
+        "blood-patch",
+        "--procedures-dir",
+        folder,
+        "--no-flag",
+        "sedation",
+        "--format",
+        "text",
+    )
+    assert on.exit_code == off.exit_code == 0, on.output + off.output
+    assert "Stop eating food" in on.stdout
+    assert "Stop eating food" not in off.stdout
+    shown = json.loads(
+        invoke("show", "blood-patch", "--procedures-dir", folder, "--format", "json").stdout
+    )
+    assert shown["procedure"]["flags"][0]["default"] is True
+
+
+def test_a_flag_both_on_and_off_is_refused(invoke):
+    result = invoke("prep", "blood-patch", "--flag", "sedation", "--no-flag", "sedation")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == "error: --no-flag: 'sedation' is turned both on and off\n"
+
+
+def test_a_default_flag_must_be_declared(invoke, tmp_path):
+    folder = _with_default_sedation(tmp_path)
+    path = folder / "blood-patch.yaml"
+    path.write_text(
+        path.read_text().replace("default_flags: [sedation]", "default_flags: [sedaton]")
+    )
+    result = invoke("validate", str(path))
+    assert result.exit_code == ExitCode.INVALID_CONTENT
+    assert (
+        "default_flags.0: turns on undeclared flag 'sedaton'; did you mean 'sedation'?"
+        in result.stderr
+    )

@@ -36,6 +36,7 @@ COLUMNS = (
     "time",
     "clinician",
     "flags",
+    "no_flags",
     "holds",
     "restarts",
     "note",
@@ -81,6 +82,7 @@ class Fields:
     time: str
     clinician: str | None = None
     flags: tuple[str, ...] = ()
+    no_flags: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
     restarts: tuple[str, ...] = ()
     note: str | None = None
@@ -405,6 +407,7 @@ def check(row: RawRow) -> Fields:
         time=found["time"] or "",
         clinician=found["clinician"],
         flags=listed("flags"),
+        no_flags=listed("no_flags"),
         holds=listed("holds"),
         restarts=listed("restarts"),
         note=found["note"],
@@ -420,8 +423,8 @@ def as_column(field: str) -> str:
 
 
 # Fields whose column has another name.
-_COLUMN_OF = {"hold": "holds", "flag": "flags", "restart": "restarts"}
-_LISTS = ("flags", "holds", "restarts")
+_COLUMN_OF = {"hold": "holds", "flag": "flags", "no_flag": "no_flags", "restart": "restarts"}
+_LISTS = ("flags", "no_flags", "holds", "restarts")
 
 
 def _clean(value: str, column: str) -> str:

@@ -125,6 +125,7 @@ class Worker:
             day=fields.date,
             at=fields.time,
             flags=fields.flags,
+            no_flags=fields.no_flags,
             holds=fields.holds,
             restarts=fields.restarts,
         )

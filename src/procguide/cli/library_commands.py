@@ -54,28 +54,42 @@ def list_command(
     elif stdout_is_terminal() or color:
         from rich.table import Table
 
-        table = Table(
-            "id", "name", "aliases", "CPT", "reviewed", "languages", box=None, header_style="bold"
-        )
+        # The id is what a clinician types: never cut or wrapped. Aliases are only more ids
+        # (`show` lists them): on a screen too narrow for them they are left out.
+        console = stdout_console(color)
+        wide = console.width >= 120
+        table = Table(box=None, header_style="bold")
+        table.add_column("id", no_wrap=True)
+        table.add_column("name", min_width=16)
+        if wide:
+            table.add_column("aliases", overflow="fold")
+        table.add_column("CPT", min_width=5)
+        table.add_column("reviewed", no_wrap=True)
+        table.add_column("lang", no_wrap=True)
         for row in rows:
-            table.add_row(
-                row["id"],
-                row["name"],
-                ", ".join(row["aliases"]),
-                ", ".join(row["cpt"]),
-                row["reviewed"],
-                ", ".join(row["languages"]),
-            )
-        stdout_console(color).print(table)
+            cells = _cells(row, ", ")
+            table.add_row(*(cells if wide else cells[:2] + cells[3:]))
+        console.print(table)
     else:
-        lines = (
-            "\t".join([r["id"], r["name"], ",".join(r["aliases"]), ",".join(r["cpt"])]) + "\n"
-            for r in rows
-        )
-        for line in lines:
-            write_stdout(line.encode())
+        # A header and every column, so a script can read it by name with cut or awk.
+        lines = ["\t".join(LIST_COLUMNS), *("\t".join(_cells(row, ",")) for row in rows)]
+        write_stdout(("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))
     if problems:
         raise ContentError(problems)
+
+
+LIST_COLUMNS = ("id", "name", "aliases", "cpt", "reviewed", "languages")
+
+
+def _cells(row: dict[str, Any], sep: str) -> list[str]:
+    return [
+        row["id"],
+        row["name"],
+        sep.join(row["aliases"]),
+        sep.join(row["cpt"]),
+        row["reviewed"],
+        sep.join(row["languages"]),
+    ]
 
 
 def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Path | None) -> None:

@@ -25,6 +25,14 @@ Flags = Annotated[
     list[str] | None,
     typer.Option("--flag", metavar="FLAG", help="Turn on a procedure flag (repeatable)."),
 ]
+NoFlags = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--no-flag",
+        metavar="FLAG",
+        help="Turn off a flag the procedure turns on by default (repeatable).",
+    ),
+]
 Holds = Annotated[
     list[str] | None,
     typer.Option(

@@ -177,6 +177,10 @@ def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
             problem(key, "a flag is in both `when` and `unless`, so the item never shows")
         if isinstance(item, RecoveryItem) and item.end is not None and item.end <= item.start:
             problem((*key, "to"), f"the window ends ({item.end}) before it starts ({item.start})")
+    for index, flag in enumerate(procedure.default_flags):
+        if flag not in procedure.flags:
+            hint = _close(flag, list(procedure.flags))
+            problem(("default_flags", index), f"turns on undeclared flag '{flag}'{hint}")
     for flag in procedure.flags:
         if flag not in used_flags:
             problem(("flags", flag), f"flag '{flag}' is declared but no item uses it")

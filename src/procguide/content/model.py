@@ -204,6 +204,9 @@ class Procedure(_Strict):
     """Billing and terminology codes."""
     flags: dict[FlagName, Text] = {}
     """Options a clinician can turn on, each with a one-line description."""
+    default_flags: tuple[FlagName, ...] = ()
+    """Flags that are on unless the clinician turns them off, for what the procedure nearly
+    always involves (sedation for basivertebral nerve ablation)."""
     summary: Item
     """What the procedure is, in two or three sentences."""
     purpose: Item

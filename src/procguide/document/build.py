@@ -80,10 +80,9 @@ def build(
         raise ValueError(f"a document in '{language}' needs the translation of its content")
     if getattr(wording, "language", "en") != language:
         raise ValueError(f"the wording is not in the document's language '{language}'")
-    _check_flags(procedure, personal.flags)
+    flags = _flags(procedure, personal)
     warnings: list[str] = []
     appointment = _appointment(personal, clinic, warnings, today)
-    flags = personal.flags
 
     def items(values: tuple[Item, ...]) -> list[ItemData]:
         return [_item(item) for item in values if item.applies(flags)]
@@ -100,6 +99,10 @@ def build(
             "technical_name": procedure.technical_name,
             "aliases": list(procedure.aliases),
             "codes": {"cpt": list(procedure.codes.cpt)},
+            "flags": [
+                {"name": name, "description": text, "default": name in procedure.default_flags}
+                for name, text in procedure.flags.items()
+            ],
         },
         "patient": {
             "name": personal.patient,
@@ -114,7 +117,7 @@ def build(
             if name in flags
         ],
         "about": _about(procedure, items),
-        "preparation": _preparation(procedure, personal, clinic, appointment, wording),
+        "preparation": _preparation(procedure, personal, flags, clinic, appointment, wording),
         "steps": items(procedure.steps),
         "recovery": [
             {**_item(item), "window": _window(item.start, item.end, appointment, wording)}
@@ -235,11 +238,21 @@ def _item(item: Item) -> ItemData:
     return {"text": item.text, "sources": list(item.sources)}
 
 
-def _check_flags(procedure: Procedure, flags: frozenset[str]) -> None:
-    unknown = sorted(flags - set(procedure.flags))
-    if unknown:
-        valid = ", ".join(procedure.flags) or "none"
-        raise UsageError(f"{procedure.id} has no flag '{unknown[0]}'", hint=f"valid flags: {valid}")
+def _flags(procedure: Procedure, personal: Personal) -> frozenset[str]:
+    """The flags in effect: the procedure's defaults and those turned on, less those off."""
+    valid = ", ".join(procedure.flags) or "none"
+    for name, given in (("flag", personal.flags), ("no_flag", personal.no_flags)):
+        unknown = sorted(given - set(procedure.flags))
+        if unknown:
+            raise UsageError(
+                f"{procedure.id} has no flag '{unknown[0]}'",
+                hint=f"valid flags: {valid}",
+                field=name,
+            )
+    both = sorted(personal.flags & personal.no_flags)
+    if both:
+        raise UsageError(f"'{both[0]}' is turned both on and off", field="no_flag")
+    return (frozenset(procedure.default_flags) | personal.flags) - personal.no_flags
 
 
 def _appointment(
@@ -302,6 +315,7 @@ def _due(offset: Offset, appointment: Appointment | None, wording: Wording) -> D
 def _preparation(
     procedure: Procedure,
     personal: Personal,
+    flags: frozenset[str],
     clinic: Clinic,
     appointment: Appointment | None,
     wording: Wording,
@@ -309,7 +323,7 @@ def _preparation(
     untimed: list[PrepData] = []
     timed: list[tuple[int, int, PrepData]] = []
     for item in procedure.preparation:
-        if not item.applies(personal.flags):
+        if not item.applies(flags):
             continue
         due = _due(item.before, appointment, wording) if item.before is not None else None
         step: PrepData = {

@@ -60,6 +60,9 @@ class Personal:
     day: date | None = None
     at: time | None = None
     flags: frozenset[str] = frozenset()
+    """Flags the clinician turned on."""
+    no_flags: frozenset[str] = frozenset()
+    """Flags the clinician turned off, among those a procedure turns on by default."""
     holds: tuple[Hold, ...] = ()
 
     @classmethod
@@ -72,6 +75,7 @@ class Personal:
         day: str | None = None,
         at: str | None = None,
         flags: tuple[str, ...] | list[str] = (),
+        no_flags: tuple[str, ...] | list[str] = (),
         holds: tuple[str, ...] | list[str] = (),
         restarts: tuple[str, ...] | list[str] = (),
     ) -> Personal:
@@ -93,6 +97,7 @@ class Personal:
             day=parse_date(day) if day is not None else None,
             at=parse_time(at) if at is not None else None,
             flags=frozenset(f.strip().lower() for f in flags),
+            no_flags=frozenset(f.strip().lower() for f in no_flags),
             holds=parsed,
         )
 

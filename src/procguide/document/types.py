@@ -24,6 +24,15 @@ class Codes(TypedDict):
     cpt: list[str]
 
 
+class DeclaredFlag(TypedDict):
+    """A flag the procedure offers, whether or not this handout uses it."""
+
+    name: str
+    description: str
+    default: bool
+    """On unless the clinician turns it off."""
+
+
 class ProcedureData(TypedDict):
     """Which procedure the document is about."""
 
@@ -32,6 +41,7 @@ class ProcedureData(TypedDict):
     technical_name: str
     aliases: list[str]
     codes: Codes
+    flags: list[DeclaredFlag]
 
 
 class PatientData(TypedDict):
