@@ -705,3 +705,18 @@ def test_version_and_help_to_a_full_disk_are_one_line(args):
         )
     assert proc.returncode == ExitCode.OUTPUT
     assert proc.stderr == "error: cannot write to standard output: No space left on device\n"
+
+
+def test_a_bug_in_procguides_own_filter_is_not_blamed_on_the_template(invoke, monkeypatch):
+    # A ValueError raised by procguide's code while a template runs is a bug (exit 1), not a
+    # clinic's template error (exit 4) that would send the clinic looking in its own files.
+    from procguide.render import templates
+
+    def broken(text, indent=4, width=78):
+        raise ValueError("a bug in wrap")
+
+    monkeypatch.setattr(templates, "wrap", broken)
+    monkeypatch.setattr(templates, "_environments", {})
+    result = invoke("aftercare", "blood-patch", "--format", "text")
+    assert result.exit_code == ExitCode.FAILURE
+    assert result.stderr.startswith("error: internal error: ValueError at procguide/render/")

@@ -275,7 +275,8 @@ def test_without_a_date_there_is_nothing_to_schedule(invoke: Any, tmp_path: Path
     out = tmp_path / "x.ics"
     result = invoke("prep", "blood-patch", "-o", str(out))
     assert result.exit_code == 2
-    assert "--date" in result.stderr and "--time" in result.stderr
+    assert result.stderr.startswith("error: --date: a calendar needs the procedure date and time")
+    assert "the time, HH:MM" in result.stderr
     assert not out.exists()
 
 

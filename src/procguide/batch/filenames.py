@@ -49,21 +49,21 @@ def parse_pattern(pattern: str) -> Pattern:
     """Check ``pattern`` and split it into (literal text, field) pairs; raise UsageError."""
     valid = f"fields: {', '.join('{' + f + '}' for f in FIELDS)}"
     if not pattern.strip():
-        raise UsageError("the --name pattern is empty", hint=valid)
+        raise UsageError("the pattern is empty", hint=valid, field="name")
     if any(sep in pattern for sep in "/\\"):
         raise UsageError(
-            "the --name pattern may not contain / or \\", hint="names only, no folders"
+            "the pattern may not contain / or \\", hint="names only, no folders", field="name"
         )
     parts: Pattern = []
     try:
         for literal, name, spec, conversion in string.Formatter().parse(pattern):
             if name is not None and (name not in FIELDS or spec or conversion):
                 raise UsageError(
-                    f"the --name pattern has an unknown field '{{{name}}}'", hint=valid
+                    f"the pattern has an unknown field '{{{name}}}'", hint=valid, field="name"
                 )
             parts.append((literal, name))
     except ValueError as error:
-        raise UsageError(f"the --name pattern is malformed: {error}", hint=valid) from None
+        raise UsageError(f"the pattern is malformed: {error}", hint=valid, field="name") from None
     return parts
 
 

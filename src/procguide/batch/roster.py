@@ -130,7 +130,8 @@ class Roster:
             encoding = "UTF-8" if self.encoding == "utf-8-sig" else self.encoding
             raise UsageError(
                 f"the roster is not {encoding} text",
-                hint="save it as CSV UTF-8, or name its encoding with --encoding, e.g. cp1252",
+                hint="save it as CSV UTF-8, or give its real encoding, e.g. cp1252",
+                field="encoding",
             ) from None
         except OSError as error:
             raise UsageError(f"cannot read the roster: {error.strerror or error}") from None

@@ -76,7 +76,8 @@ def render_ics(document: Document) -> bytes:
     if document.get("appointment") is None:
         raise UsageError(
             "a calendar needs the procedure date and time",
-            hint="add --date YYYY-MM-DD and --time HH:MM",
+            hint="give the date, YYYY-MM-DD, and the time, HH:MM",
+            field="date",
         )
     plan = _Plan(document)
     entries: list[_Entry] = []

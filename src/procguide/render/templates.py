@@ -295,9 +295,26 @@ def render(
         ValueError,
         RecursionError,
     ) as error:
-        # A clinic's template is code: its bugs are template errors, not procguide crashes.
+        # A template's own mistake ({{ 1 / 0 }} in a clinic's file) is a template error. One
+        # raised inside procguide's code (a filter) is a bug: it goes on to be reported as one.
+        if not _raised_in_template(error):
+            raise
         message = f"the template failed: {type(error).__name__}: {error}"
         raise TemplateError(f"{_where(error)}{message}") from None
+
+
+_TEMPLATE_FILES = (".rich", ".txt", ".md", ".html", ".typ", VIEW_SUFFIX)
+
+
+def _raised_in_template(error: BaseException) -> bool:
+    """Whether the innermost frame of ``error`` is template code, not procguide's Python."""
+    tb = error.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    # Jinja's own runtime (jinja2/runtime.py) raises for a template's bad call or lookup.
+    return last is not None and (last.endswith(_TEMPLATE_FILES) or "jinja2" in last)
 
 
 def _where(error: BaseException) -> str:
@@ -306,7 +323,7 @@ def _where(error: BaseException) -> str:
     tb = error.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".rich", ".txt", ".md", ".html", ".typ", VIEW_SUFFIX)):
+        if filename.endswith(_TEMPLATE_FILES):
             place = f"{filename}:{tb.tb_lineno}: "
         tb = tb.tb_next
     return place
