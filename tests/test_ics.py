@@ -13,7 +13,8 @@ import pytest
 from icalendar import Calendar
 
 from conftest import CLINIC_CONFIG
-from procguide.render.ics import _title, render_ics
+from procguide.render.ics import render_ics
+from procguide.render.ics_text import title as _title
 
 NY = ZoneInfo("America/New_York")
 BASE = ("blood-patch", "--flag", "sedation")

@@ -18,7 +18,6 @@ import csv
 import io
 import itertools
 import json
-import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from procguide.document.patient import clean_text
 from procguide.errors import UsageError
 
 COLUMNS = (
@@ -50,7 +48,6 @@ MAX_RECORD = 1 << 20
 """The longest JSON item or line, in characters (a row is a few hundred)."""
 _CHUNK = 1 << 16
 _SPOOL = 8 << 20
-_LIST_SPLIT = re.compile(r"[;,]")
 _VALID = f"valid columns: {', '.join(COLUMNS)}"
 
 
@@ -70,28 +67,6 @@ class RawRow:
     def where(self) -> str:
         """``row 3 (line 4)``: how messages name the row."""
         return f"row {self.number}" + (f" (line {self.line})" if self.line else "")
-
-
-@dataclass(frozen=True)
-class Fields:
-    """The checked values of one row."""
-
-    procedure: str
-    patient: str
-    date: str
-    time: str
-    clinician: str | None = None
-    flags: tuple[str, ...] = ()
-    no_flags: tuple[str, ...] = ()
-    holds: tuple[str, ...] = ()
-    restarts: tuple[str, ...] = ()
-    note: str | None = None
-    output: str | None = None
-    lang: str | None = None
-
-
-class RowError(Exception):
-    """Raised for a row that cannot be made; the message never quotes the patient."""
 
 
 class Roster:
@@ -369,79 +344,3 @@ def _json_array(text: io.TextIOWrapper) -> Iterator[Record]:
             raise broken("expected ',' or ']' after an item")
     if skip_space():
         raise broken("text after the end of the array")
-
-
-def check(row: RawRow) -> Fields:
-    """The row's values, checked; raise RowError naming the column (never the patient)."""
-    if row.error is not None:
-        raise RowError(row.error)
-    values = row.values
-
-    def text(column: str) -> str | None:
-        value = values.get(column)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise RowError(f"{column} must be text, not {_json_kind(value)}")
-        return _clean(value, column) or None
-
-    def listed(column: str) -> tuple[str, ...]:
-        value = values.get(column)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            parts = _LIST_SPLIT.split(value)
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            parts = value
-        else:
-            raise RowError(f"{column} must be text separated by ';' or a list of text")
-        return tuple(p for p in (_clean(part, column) for part in parts) if p)
-
-    found = {column: text(column) for column in COLUMNS if column not in _LISTS}
-    for column in REQUIRED:
-        if found[column] is None:
-            raise RowError(f"{column} is missing")
-    return Fields(
-        procedure=found["procedure"] or "",
-        patient=found["patient"] or "",
-        date=found["date"] or "",
-        time=found["time"] or "",
-        clinician=found["clinician"],
-        flags=listed("flags"),
-        no_flags=listed("no_flags"),
-        holds=listed("holds"),
-        restarts=listed("restarts"),
-        note=found["note"],
-        output=found["output"],
-        lang=found["lang"],
-    )
-
-
-def as_column(field: str) -> str:
-    """A field of an error (``hold``) as the roster column that gives it."""
-    column = _COLUMN_OF.get(field, field)
-    return f"the {column} column" if column in COLUMNS else column
-
-
-# Fields whose column has another name.
-_COLUMN_OF = {"hold": "holds", "flag": "flags", "no_flag": "no_flags", "restart": "restarts"}
-_LISTS = ("flags", "no_flags", "holds", "restarts")
-
-
-def _clean(value: str, column: str) -> str:
-    try:
-        return clean_text(value, column)
-    except UsageError as error:
-        raise RowError("; ".join(error.lines(as_column))) from None
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from procguide.batch.plan import MANIFEST, Feeder, Options, Planner, Summary, prepare
+from procguide.batch.plan import Feeder, Planner
 from procguide.batch.roster import Roster
+from procguide.batch.setup import MANIFEST, Options, Summary, prepare
 from procguide.batch.worker import Interrupts, Manifest, read_manifest, results
 
 

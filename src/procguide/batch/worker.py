@@ -13,8 +13,9 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from procguide.batch.plan import CHUNKSIZE, Feeder, Setup, Task
-from procguide.batch.roster import as_column
+from procguide.batch.plan import Feeder
+from procguide.batch.rows import as_column
+from procguide.batch.setup import CHUNKSIZE, Setup, Task
 from procguide.errors import OutputError, ProcguideError, UsageError
 from procguide.render.formats import FORMATS
 

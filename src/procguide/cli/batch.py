@@ -16,7 +16,7 @@ from procguide.cli.options import ConfigOpt, Lang, LargePrint, Paper, Procedures
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from procguide.batch.plan import Summary
+    from procguide.batch.setup import Summary
 
 MAX_LISTED = 50
 """Failed rows (and warnings) listed on stderr; the manifest has them all."""
@@ -96,9 +96,9 @@ def batch(
     Exit codes: 0 all rows made, 6 some rows failed (the others were made), 2 could not
     start, 130 interrupted (finish with --resume).
     """
-    from procguide.batch.plan import Options
     from procguide.batch.roster import open_roster
     from procguide.batch.run import run
+    from procguide.batch.setup import Options
 
     options = Options(
         out=out,

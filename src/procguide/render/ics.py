@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 import functools
 import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,20 +29,12 @@ from zoneinfo import ZoneInfo
 
 from procguide.errors import MissingDependencyError, UsageError
 from procguide.i18n.languages import gettext as _  # the document's language (see produce.encode)
+from procguide.render import ics_text as text
 
-TITLE_MAX = 60
-"""Longest first sentence used as a title; longer ones get a label instead of a cut."""
 EVENING = time(18, 0)
 """Reminders for deadlines fire at this clock time on the day before, in the clinic's zone."""
 BEFORE_ARRIVAL = timedelta(hours=1)
 VIEWS = ("prep", "aftercare", "handout")
-
-_SENTENCE_END = re.compile(r"[.!?]\s+")
-# A full stop after these is not the end of a sentence; when unsure, the sentence only gets
-# longer, which at worst gives a label title instead of a wrong one.
-_ABBREVIATIONS = frozenset(
-    "dr mr mrs ms mx prof st sr jr no nr vs approx etc e.g i.e eg ie dra sra srta p.ej".split()
-)
 
 
 @dataclass
@@ -127,10 +118,10 @@ class _Plan:
                 timing = None
             else:
                 label = _("Procedure prep: %(when)s") % {"when": due["relative"]}
-                title = _title(item["text"], label)
+                title = text.title(item["text"], label)
                 key = self.key(item["kind"], due["offset"])
                 timing = _("%(when)s (%(relative)s).") % {
-                    "when": _first_upper(due["display"] or ""),
+                    "when": text.first_upper(due["display"] or ""),
                     "relative": due["relative"],
                 }
             arrival = item["kind"] == "arrival"
@@ -139,7 +130,7 @@ class _Plan:
                 _Entry(
                     key,
                     title,
-                    _paragraphs(timing, item["text"], self.procedure_line(), self.call_line()),
+                    text.paragraphs(timing, item["text"], self.procedure_line(), self.call_line()),
                     when,
                     alarm_at=alarm,
                     alarm_text=_("%(title)s, %(when)s") % {"title": title, "when": due["display"]},
@@ -160,7 +151,7 @@ class _Plan:
         return _Entry(
             self.key("procedure"),
             name,
-            _paragraphs(about, flags, where, self.call_line()),
+            text.paragraphs(about, flags, where, self.call_line()),
             self.start,
             alarm_at=None if arrival else self.start - BEFORE_ARRIVAL,
             alarm_text=reminder,
@@ -175,7 +166,7 @@ class _Plan:
             window = item["window"]
             first = _day(window["start_date"])
             last = date.fromisoformat(window["end_date"]) if window["end_date"] else None
-            label = _("Recovery: %(when)s") % {"when": _lower_first(window["relative"])}
+            label = _("Recovery: %(when)s") % {"when": text.lower_first(window["relative"])}
             timing = _("%(when)s (%(dates)s).") % {
                 "when": window["relative"],
                 "dates": window["display"],
@@ -183,8 +174,8 @@ class _Plan:
             entries.append(
                 _Entry(
                     self.key("recovery", window["from"], window["to"]),
-                    _title(item["text"], label),
-                    _paragraphs(
+                    text.title(item["text"], label),
+                    text.paragraphs(
                         timing, item["text"], self.procedure_line(), self.call_line(), self.urgent()
                     ),
                     first,
@@ -200,7 +191,7 @@ class _Plan:
             until = item.get("until")
             if not until or not until.get("date"):
                 continue
-            label = _("Activity limit: %(when)s") % {"when": _lower_first(until["relative"])}
+            label = _("Activity limit: %(when)s") % {"when": text.lower_first(until["relative"])}
             timing = _("%(when)s, %(date)s.") % {
                 "when": until["relative"],
                 "date": until["display"],
@@ -208,8 +199,8 @@ class _Plan:
             entries.append(
                 _Entry(
                     self.key("restriction", until["offset"]),
-                    _title(item["text"], label),
-                    _paragraphs(
+                    text.title(item["text"], label),
+                    text.paragraphs(
                         timing, item["text"], self.procedure_line(), self.call_line(), self.urgent()
                     ),
                     self.start.date(),
@@ -225,16 +216,16 @@ class _Plan:
             due = item.get("due")
             if not due or not due.get("date"):
                 continue
-            sentence = _title(item["text"], "")
+            sentence = text.title(item["text"], "")
             title = _("Follow-up: %(what)s") % {"what": sentence}
-            if not sentence or len(title) > TITLE_MAX:
-                title = _("Follow-up: %(what)s") % {"what": _lower_first(due["relative"])}
+            if not sentence or len(title) > text.TITLE_MAX:
+                title = _("Follow-up: %(what)s") % {"what": text.lower_first(due["relative"])}
             timing = _("%(when)s, %(date)s.") % {"when": due["relative"], "date": due["display"]}
             entries.append(
                 _Entry(
                     self.key("follow-up", due["offset"]),
                     title,
-                    _paragraphs(timing, item["text"], self.procedure_line(), self.call_line()),
+                    text.paragraphs(timing, item["text"], self.procedure_line(), self.call_line()),
                     _day(due["date"]),
                 )
             )
@@ -384,37 +375,3 @@ def _instant(when: datetime | date, zone: ZoneInfo) -> datetime:
     if not isinstance(when, datetime):
         when = datetime.combine(when, time(0), tzinfo=zone)
     return when.astimezone(UTC)
-
-
-def _title(text: str, label: str) -> str:
-    """The first sentence when it is short enough to be a title, else ``label``."""
-    sentence = _first_sentence(text)
-    if sentence.endswith(".") and not sentence.endswith(".."):
-        sentence = sentence[:-1]
-    return sentence if 0 < len(sentence) <= TITLE_MAX else label
-
-
-def _first_sentence(text: str) -> str:
-    flat = " ".join(text.split())
-    for match in _SENTENCE_END.finditer(flat):
-        word = flat[: match.start()].rsplit(" ", 1)[-1].strip("(\"'").lower()
-        following = flat[match.end() : match.end() + 1]
-        if following.islower() or len(word) <= 1 or word in _ABBREVIATIONS:
-            continue
-        return flat[: match.start() + 1]
-    return flat
-
-
-def _paragraphs(*parts: str | None) -> str:
-    return "\n\n".join(part for part in parts if part)
-
-
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _lower_first(text: str) -> str:
-    # "First 2 days" -> "first 2 days", but an acronym such as "ICU" keeps its capitals.
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
