@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from procguide.cli.batch_options import (
+    BatchFormats,
+    Encoding,
+    Jobs,
+    Kind,
+    NamePattern,
+    OutDir,
+    Resume,
+    Roster,
+)
 from procguide.cli.core import command, error_line, state, warning_line
 from procguide.cli.options import ConfigOpt, Lang, LargePrint, Paper, ProceduresDir, TemplatesDir
 
@@ -31,59 +40,14 @@ def _cpus() -> int:
 
 @command("batch")
 def batch(
-    roster: Annotated[
-        str,
-        typer.Argument(help="The patients: a CSV, JSON array or JSON Lines file; - reads stdin."),
-    ],
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out", "-o", metavar="DIR", help="Folder for the handouts and manifest.jsonl."
-        ),
-    ],
-    format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMATS",
-            help="Comma-separated formats: html, pdf, text, markdown, json, ics.",
-        ),
-    ] = "html",
-    kind: Annotated[
-        str,
-        typer.Option(
-            "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
-        ),
-    ] = "pre",
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs", "-j", metavar="N", help="Processes to use (default: the number of CPUs)."
-        ),
-    ] = None,
-    resume: Annotated[
-        bool,
-        typer.Option(
-            "--resume", help="Skip rows whose files the manifest lists, unchanged, from a last run."
-        ),
-    ] = False,
-    encoding: Annotated[
-        str,
-        typer.Option(
-            "--encoding",
-            metavar="NAME",
-            help="The roster's text encoding (UTF-8 may start with a BOM).",
-        ),
-    ] = "utf-8",
-    name: Annotated[
-        str,
-        typer.Option(
-            "--name",
-            metavar="PATTERN",
-            help="File names from {date} {time} {procedure} {patient} {clinician} {kind} {row}.",
-        ),
-    ] = "{date}_{procedure}_{patient}",
+    roster: Roster,
+    out: OutDir,
+    format: BatchFormats = "html",
+    kind: Kind = "pre",
+    jobs: Jobs = None,
+    resume: Resume = False,
+    encoding: Encoding = "utf-8",
+    name: NamePattern = "{date}_{procedure}_{patient}",
     lang: Lang = None,
     paper: Paper = None,
     large_print: LargePrint = False,

@@ -13,20 +13,16 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from procguide import __version__
-from procguide.content.offsets import Offset
-from procguide.document.patient import Hold, Personal
+from procguide.document import timeline
+from procguide.document.patient import Personal
 from procguide.document.types import (
     AboutData,
     AppointmentData,
     ClinicData,
     Document,
-    Due,
     ItemData,
-    MedicineData,
-    PrepData,
+    ProcedureData,
     Stamp,
-    UntilData,
-    Window,
 )
 from procguide.errors import UsageError
 
@@ -68,18 +64,7 @@ def build(
     With a ``translation`` (checked against ``entry``), the content is the translation's and
     ``language`` is its language; ``wording`` must be in that language too.
     """
-    procedure: Procedure = entry.procedure
-    if translation is not None:
-        if translation.source.sha256 != entry.sha256:
-            raise ValueError("the translation was checked against another version of the entry")
-        procedure = translation.procedure
-        language = translation.language
-    # Never a mixed document: English content under another language's headings, or
-    # phrases in one language around content in another (produce.document gets this right).
-    if translation is None and language != "en":
-        raise ValueError(f"a document in '{language}' needs the translation of its content")
-    if getattr(wording, "language", "en") != language:
-        raise ValueError(f"the wording is not in the document's language '{language}'")
+    procedure, language = _content(entry, translation, wording, language)
     flags = _flags(procedure, personal)
     warnings: list[str] = []
     appointment = _appointment(personal, clinic, warnings, today)
@@ -93,17 +78,7 @@ def build(
         "kind": kind if view == "handout" else None,
         "language": language,
         "generated": _generated(),
-        "procedure": {
-            "id": procedure.id,
-            "name": procedure.name,
-            "technical_name": procedure.technical_name,
-            "aliases": list(procedure.aliases),
-            "codes": {"cpt": list(procedure.codes.cpt)},
-            "flags": [
-                {"name": name, "description": text, "default": name in procedure.default_flags}
-                for name, text in procedure.flags.items()
-            ],
-        },
+        "procedure": _procedure(procedure),
         "patient": {
             "name": personal.patient,
             "clinician": personal.clinician,
@@ -117,24 +92,14 @@ def build(
             if name in flags
         ],
         "about": _about(procedure, items),
-        "preparation": _preparation(procedure, personal, flags, clinic, appointment, wording),
+        "preparation": timeline.preparation(
+            procedure, personal, flags, clinic, appointment, wording
+        ),
         "steps": items(procedure.steps),
-        "recovery": [
-            {**_item(item), "window": _window(item.start, item.end, appointment, wording)}
-            for item in procedure.recovery
-            if item.applies(flags)
-        ],
-        "restrictions": [
-            {**_item(item), "until": _until(item.until, appointment, wording)}
-            for item in procedure.restrictions
-            if item.applies(flags)
-        ],
-        "follow_up": [
-            {**_item(item), "due": _follow_up(item.after, appointment, wording)}
-            for item in procedure.follow_up
-            if item.applies(flags)
-        ],
-        "medicines": _medicines(personal, clinic, appointment, wording, warnings, today),
+        "recovery": timeline.recovery(procedure, flags, appointment, wording),
+        "restrictions": timeline.restrictions(procedure, flags, appointment, wording),
+        "follow_up": timeline.follow_ups(procedure, flags, appointment, wording),
+        "medicines": timeline.medicines(personal, clinic, appointment, wording, warnings, today),
         "get_help": {
             "clinic_line": wording.call_clinic(clinic.name, clinic.phone, clinic.after_hours_phone),
             "call_clinic": items(procedure.get_help.call_clinic),
@@ -149,6 +114,41 @@ def build(
         "stamp": _stamp(entry, wording, translation),
     }
     return Built(data, warnings)
+
+
+def _content(
+    entry: Entry, translation: Translation | None, wording: Wording, language: str
+) -> tuple[Procedure, str]:
+    """The content in the document's language, and that language; never a mixed document.
+
+    English content under another language's headings, or phrases in one language around
+    content in another, are refused (pipeline.make always gets this right).
+    """
+    procedure: Procedure = entry.procedure
+    if translation is not None:
+        if translation.source.sha256 != entry.sha256:
+            raise ValueError("the translation was checked against another version of the entry")
+        procedure = translation.procedure
+        language = translation.language
+    if translation is None and language != "en":
+        raise ValueError(f"a document in '{language}' needs the translation of its content")
+    if getattr(wording, "language", "en") != language:
+        raise ValueError(f"the wording is not in the document's language '{language}'")
+    return procedure, language
+
+
+def _procedure(procedure: Procedure) -> ProcedureData:
+    return {
+        "id": procedure.id,
+        "name": procedure.name,
+        "technical_name": procedure.technical_name,
+        "aliases": list(procedure.aliases),
+        "codes": {"cpt": list(procedure.codes.cpt)},
+        "flags": [
+            {"name": name, "description": text, "default": name in procedure.default_flags}
+            for name, text in procedure.flags.items()
+        ],
+    }
 
 
 def _about(procedure: Procedure, items: Callable[[tuple[Item, ...]], list[ItemData]]) -> AboutData:
@@ -172,70 +172,12 @@ def _about(procedure: Procedure, items: Callable[[tuple[Item, ...]], list[ItemDa
     }
 
 
-def _medicines(
-    personal: Personal,
-    clinic: Clinic,
-    appointment: Appointment | None,
-    wording: Wording,
-    warnings: list[str],
-    today: date | None,
-) -> list[MedicineData]:
-    """Each held medicine on the way home, with when to restart it.
-
-    A hold longer than the clinic's longest is refused as a likely typing mistake, and one
-    whose last dose has already passed is a warning.
-    """
-    medicines: list[MedicineData] = []
-    for hold in personal.holds:
-        if hold.offset.minutes > clinic.max_hold.minutes:
-            raise UsageError(
-                f"'{hold.medicine}={hold.offset}' is longer than the clinic's longest hold "
-                f"({clinic.max_hold})",
-                hint="check the number; a clinic can change max_hold in its config",
-                field="hold",
-            )
-        if appointment is not None:
-            _warn_if_past(hold, appointment, warnings, today)
-        day = appointment.after(hold.restart) if appointment and hold.restart else None
-        medicines.append(
-            {
-                "medicine": hold.medicine,
-                "text": wording.restart(hold.medicine, hold.restart, day),
-                "restart": {
-                    "offset": str(hold.restart) if hold.restart else None,
-                    "date": day.isoformat() if day else None,
-                    "display": wording.date(day) if day else None,
-                },
-                "write_in": hold.restart is None,
-            }
-        )
-    return medicines
-
-
-def _warn_if_past(
-    hold: Hold, appointment: Appointment, warnings: list[str], today: date | None
-) -> None:
-    last = appointment.last_dose(hold.offset)
-    now = datetime.now(appointment.zone)
-    if isinstance(last, datetime):
-        passed = last < now if today is None else last.date() < today
-    else:
-        passed = last < (today or now.date())
-    if passed:
-        # A message for the clinician at the keyboard, in the command line's words.
-        shown = f"{last:%Y-%m-%d %H:%M}" if isinstance(last, datetime) else last.isoformat()
-        warnings.append(
-            f"the last dose of {hold.medicine} for a {hold.offset} hold was due {shown}, "
-            "which has passed: check the hold with the clinician"
-        )
-
-
 def _maybe(item: Item | None, flags: frozenset[str]) -> ItemData | None:
     return _item(item) if item is not None and item.applies(flags) else None
 
 
 def _item(item: Item) -> ItemData:
-    return {"text": item.text, "sources": list(item.sources)}
+    return timeline.item_data(item)
 
 
 def _flags(procedure: Procedure, personal: Personal) -> frozenset[str]:
@@ -299,121 +241,6 @@ def _clinic_data(clinic: Clinic, wording: Wording) -> ClinicData:
         "emergency_number": clinic.emergency_number,
         "address": clinic.address,
         "footer": clinic.footer,
-    }
-
-
-def _due(offset: Offset, appointment: Appointment | None, wording: Wording) -> Due:
-    when = appointment.before(offset) if appointment is not None else None
-    return {
-        "offset": str(offset),
-        "relative": wording.before(offset),
-        "at": when.isoformat() if when is not None else None,
-        "display": wording.moment(when) if when is not None else None,
-    }
-
-
-def _preparation(
-    procedure: Procedure,
-    personal: Personal,
-    flags: frozenset[str],
-    clinic: Clinic,
-    appointment: Appointment | None,
-    wording: Wording,
-) -> list[PrepData]:
-    untimed: list[PrepData] = []
-    timed: list[tuple[int, int, PrepData]] = []
-    for item in procedure.preparation:
-        if not item.applies(flags):
-            continue
-        due = _due(item.before, appointment, wording) if item.before is not None else None
-        step: PrepData = {
-            "text": item.text,
-            "sources": list(item.sources),
-            "kind": "item",
-            "due": due,
-        }
-        if item.before is None:
-            untimed.append(step)
-        else:
-            timed.append((_earliness(item.before), len(timed), step))
-    for hold in personal.holds:
-        last = appointment.last_dose(hold.offset) if appointment else None
-        held: PrepData = {
-            "text": wording.hold(hold.medicine, hold.offset, last),
-            "sources": [],
-            "kind": "hold",
-            "medicine": hold.medicine,
-            "due": {
-                "offset": str(hold.offset),
-                "relative": wording.without(hold.offset),
-                "at": last.isoformat() if last is not None else None,
-                "display": wording.moment(last) if last is not None else None,
-            },
-        }
-        timed.append((_earliness(hold.offset) + 1, len(timed), held))
-    if clinic.arrive_before is not None:
-        arrival: PrepData = {
-            "text": wording.arrive(),
-            "sources": [],
-            "kind": "arrival",
-            "due": _due(clinic.arrive_before, appointment, wording),
-        }
-        timed.append((_earliness(clinic.arrive_before), len(timed), arrival))
-    timed.sort(key=lambda t: (-t[0], t[1]))
-    return untimed + [entry for _, _, entry in timed]
-
-
-def _earliness(offset: Offset) -> int:
-    # Calendar offsets fall on a date: sort them as the start of that day, so "1d" (the day
-    # before) comes ahead of "8h" (the small hours of the procedure day).
-    return (offset.days * 24 * 60 + 24 * 60) if offset.is_calendar else offset.minutes
-
-
-def _window(
-    start: Offset, end: Offset | None, appointment: Appointment | None, wording: Wording
-) -> Window:
-    window: Window = {
-        "from": str(start),
-        "to": str(end) if end is not None else None,
-        "relative": wording.window(start, end),
-        "start_date": None,
-        "end_date": None,
-        "display": None,
-    }
-    if appointment is not None:
-        first = appointment.after(start)
-        last = appointment.after(end) if end is not None else None
-        window["start_date"] = first.isoformat()
-        window["end_date"] = last.isoformat() if last else None
-        window["display"] = wording.date_range(first, last)
-    return window
-
-
-def _until(
-    offset: Offset | None, appointment: Appointment | None, wording: Wording
-) -> UntilData | None:
-    if offset is None:
-        return None
-    end = appointment.after(offset) if appointment else None
-    return {
-        "offset": str(offset),
-        "relative": wording.lasting(offset),
-        "date": end.isoformat() if end else None,
-        "display": (wording._("until %(date)s") % {"date": wording.date(end)}) if end else None,
-    }
-
-
-def _follow_up(
-    offset: Offset | None, appointment: Appointment | None, wording: Wording
-) -> UntilData | None:
-    if offset is None:
-        return None
-    day = appointment.after(offset) if appointment else None
-    return {
-        "offset": str(offset),
-        "relative": wording.after(offset),
-        "date": day.isoformat() if day else None,
-        "display": (wording._("around %(date)s") % {"date": wording.date(day)}) if day else None,
     }
 
 
