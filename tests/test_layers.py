@@ -130,3 +130,21 @@ def test_the_layer_check_sees_upward_and_sideways_imports():
     assert upward("procguide.render.pdf", {"procguide.pipeline"}) == ["procguide.pipeline"]
     assert upward("procguide.lint.check", {"procguide.batch.plan"}) == ["procguide.batch.plan"]
     assert upward("procguide.cli.core", {"procguide.content.model", "procguide.errors"}) == []
+
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_and_functions_stay_small_enough_to_read(module):
+    path = MODULES[module]
+    source = path.read_text(encoding="utf-8")
+    assert source.count("\n") <= MAX_MODULE_LINES, f"{module}: split it by what it does"
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"{module}: {long}"

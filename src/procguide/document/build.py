@@ -20,6 +20,7 @@ from procguide.document.types import (
     AppointmentData,
     ClinicData,
     Document,
+    GetHelpData,
     ItemData,
     ProcedureData,
     Stamp,
@@ -86,11 +87,7 @@ def build(
         },
         "appointment": _appointment_data(appointment, wording),
         "clinic": _clinic_data(clinic, wording),
-        "flags": [
-            {"name": name, "description": text}
-            for name, text in procedure.flags.items()
-            if name in flags
-        ],
+        "flags": [{"name": n, "description": t} for n, t in procedure.flags.items() if n in flags],
         "about": _about(procedure, items),
         "preparation": timeline.preparation(
             procedure, personal, flags, clinic, appointment, wording
@@ -100,13 +97,7 @@ def build(
         "restrictions": timeline.restrictions(procedure, flags, appointment, wording),
         "follow_up": timeline.follow_ups(procedure, flags, appointment, wording),
         "medicines": timeline.medicines(personal, clinic, appointment, wording, warnings, today),
-        "get_help": {
-            "clinic_line": wording.call_clinic(clinic.name, clinic.phone, clinic.after_hours_phone),
-            "call_clinic": items(procedure.get_help.call_clinic),
-            "emergency_line": wording.call_emergency(clinic.emergency_number),
-            "call_emergency": items(procedure.get_help.call_emergency),
-            "cannot_reach": _maybe(procedure.get_help.cannot_reach, flags),
-        },
+        "get_help": _get_help(procedure, clinic, wording, items, flags),
         "sources": [
             {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url}
             for s in procedure.sources
@@ -114,6 +105,23 @@ def build(
         "stamp": _stamp(entry, wording, translation),
     }
     return Built(data, warnings)
+
+
+def _get_help(
+    procedure: Procedure,
+    clinic: Clinic,
+    wording: Wording,
+    items: Callable[[tuple[Item, ...]], list[ItemData]],
+    flags: frozenset[str],
+) -> GetHelpData:
+    get_help = procedure.get_help
+    return {
+        "clinic_line": wording.call_clinic(clinic.name, clinic.phone, clinic.after_hours_phone),
+        "call_clinic": items(get_help.call_clinic),
+        "emergency_line": wording.call_emergency(clinic.emergency_number),
+        "call_emergency": items(get_help.call_emergency),
+        "cannot_reach": _maybe(get_help.cannot_reach, flags),
+    }
 
 
 def _content(
