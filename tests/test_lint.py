@@ -4,6 +4,7 @@ incomplete, inconsistent or unsafe, and the starter file they begin from."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -361,3 +362,36 @@ def test_starter_names_the_procedure_from_its_id():
     assert "\nid: nerve-block\n" in text
     assert "\nname: Nerve block\n" in text
     assert "reviewed: 2026-11-21" in text
+
+
+def test_vocabulary_budget_warns_on_hard_words_and_names_them():
+    assert not [f for f in findings("good") if f.rule == "vocabulary"]
+    [found] = [f for f in findings("good", max_vocabulary=4.0) if f.rule == "vocabulary"]
+    assert found.severity == "warning" and found.field == "(whole file)"
+    assert re.match(r"vocabulary score \d+\.\d \(Dale-Chall\) > the budget of 4: ", found.message)
+    assert "the commonest hard words here: " in found.message
+
+
+def test_sheet_length_is_measured_on_the_rendered_sheet_with_every_flag_on():
+    from procguide.lint.context import LintFile
+    from procguide.lint.length import sheet_words
+
+    assert not [f for f in findings("good") if f.rule == "sheet-length"]
+    found = [
+        f
+        for f in findings("good", max_sheet_words={"pre": 60, "discharge": 4000})
+        if f.rule == "sheet-length"
+    ]
+    assert len(found) == 1
+    assert re.match(
+        r"the pre sheet has \d+ words with every flag on > the budget of 60", found[0].message
+    )
+    # The count is the sedation sheet's, the longer one.
+    from procguide.content.library import load_entry
+    from procguide.content.yamlsafe import load_file
+
+    path = FIXTURES / "good.yaml"
+    raw, loaded = load_file(path)
+    file = LintFile(load_entry(path).procedure, loaded, raw.decode(), Options(today=TODAY))
+    words = sheet_words(file)
+    assert words["pre"] > words["discharge"] > 0

@@ -29,6 +29,27 @@ def lint(
             "--max-words", min=5, metavar="N", help="Longest sentence, in words, before a warning."
         ),
     ] = 25,
+    max_vocabulary: Annotated[
+        float,
+        typer.Option(
+            "--max-vocabulary",
+            min=1,
+            metavar="SCORE",
+            help="Dale-Chall budget (hard words) for each procedure.",
+        ),
+    ] = 8.5,
+    max_pre_words: Annotated[
+        int,
+        typer.Option(
+            "--max-pre-words", min=1, metavar="N", help="Words on the pre-procedure sheet."
+        ),
+    ] = 1700,
+    max_discharge_words: Annotated[
+        int,
+        typer.Option(
+            "--max-discharge-words", min=1, metavar="N", help="Words on the going-home sheet."
+        ),
+    ] = 850,
     review_months: Annotated[
         int,
         typer.Option(
@@ -60,7 +81,14 @@ def lint(
     terms = dict(JARGON)
     for path in jargon or []:
         terms.update(load_jargon(path))
-    options = Options(max_grade, max_words, review_months, terms)
+    options = Options(
+        max_grade=max_grade,
+        max_words=max_words,
+        review_months=review_months,
+        jargon=terms,
+        max_vocabulary=max_vocabulary,
+        max_sheet_words={"pre": max_pre_words, "discharge": max_discharge_words},
+    )
     reports, problems = lint_paths(paths or [], procedures_dir or [], config, options)
     if format == "json":
         write_stdout(as_json(reports, problems, options).encode())

@@ -27,6 +27,7 @@ from procguide.lint.context import (
     Options,
     SectionGrade,
 )
+from procguide.lint.length import rule_sheet_length, rule_vocabulary
 from procguide.lint.safety import rule_reviewer_language, rule_source_quality, rule_us_english
 from procguide.lint.times import rule_offset_order, rule_offset_text
 
@@ -301,6 +302,8 @@ RULES: tuple[Rule, ...] = (
     rule_reviewer_language,
     rule_us_english,
     rule_source_quality,
+    rule_vocabulary,
+    rule_sheet_length,
 )
 """Every rule, in the order their findings are reported within a line."""
 TRANSLATION_RULES: tuple[Rule, ...] = (

@@ -29,6 +29,12 @@ class Options:
     max_grade: float = 8.0
     max_words: int = 25
     review_months: int = 12
+    max_vocabulary: float = 8.5
+    """Dale-Chall score for a whole procedure; above it, too many hard words."""
+    max_sheet_words: Mapping[str, int] = field(
+        default_factory=lambda: {"pre": 1700, "discharge": 850}
+    )
+    """Words on each sheet, with every flag on."""
     jargon: Mapping[str, str] = field(default_factory=lambda: dict(JARGON))
     today: date | None = None
 

@@ -60,6 +60,26 @@ def _textstat() -> Any:
     return textstat
 
 
+def vocabulary(text: str) -> float:
+    """The Dale-Chall score of English ``text``: how many of its words are hard ones.
+
+    4.9 or less reads as grade 4 and below, 6.0 to 6.9 as grades 7 and 8, 7.0 to 7.9 as
+    grades 9 and 10.
+    """
+    return round(float(_textstat().dale_chall_readability_score(text)), 1)
+
+
+def hard_words(text: str) -> list[str]:
+    """The words of ``text`` not on Dale-Chall's list of easy words, most frequent first."""
+    seen: dict[str, int] = {}
+    textstat = _textstat()
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]+", text):
+        lower = word.lower()
+        if textstat.is_difficult_word(lower):
+            seen[lower] = seen.get(lower, 0) + 1
+    return sorted(seen, key=lambda w: (-seen[w], w))
+
+
 def grade(text: str) -> float:
     """Flesch-Kincaid grade of ``text``, rounded to one decimal as it is reported."""
     textstat = _textstat()
