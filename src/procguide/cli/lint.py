@@ -8,64 +8,34 @@ from typing import Annotated
 import typer
 
 from procguide.cli.core import command, state
+from procguide.cli.lint_options import (
+    Jargon,
+    LintFormat,
+    MaxDischargeWords,
+    MaxGrade,
+    MaxPreWords,
+    MaxVocabulary,
+    MaxWords,
+    Paths,
+    ReviewMonths,
+    Strict,
+)
 from procguide.cli.options import ConfigOpt, ProceduresDir
 from procguide.errors import UsageError
 
 
 @command("lint")
 def lint(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to check (default: the library).")
-    ] = None,
-    max_grade: Annotated[
-        float,
-        typer.Option(
-            "--max-grade", min=1, metavar="GRADE", help="Reading-grade budget for each procedure."
-        ),
-    ] = 8.0,
-    max_words: Annotated[
-        int,
-        typer.Option(
-            "--max-words", min=5, metavar="N", help="Longest sentence, in words, before a warning."
-        ),
-    ] = 25,
-    max_vocabulary: Annotated[
-        float,
-        typer.Option(
-            "--max-vocabulary",
-            min=1,
-            metavar="SCORE",
-            help="Dale-Chall budget (hard words) for each procedure.",
-        ),
-    ] = 8.5,
-    max_pre_words: Annotated[
-        int,
-        typer.Option(
-            "--max-pre-words", min=1, metavar="N", help="Words on the pre-procedure sheet."
-        ),
-    ] = 1700,
-    max_discharge_words: Annotated[
-        int,
-        typer.Option(
-            "--max-discharge-words", min=1, metavar="N", help="Words on the going-home sheet."
-        ),
-    ] = 850,
-    review_months: Annotated[
-        int,
-        typer.Option(
-            "--review-months", min=1, metavar="N", help="Warn when the review is older than this."
-        ),
-    ] = 12,
-    jargon: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--jargon", metavar="FILE", help="YAML file of the clinic's jargon: term: plain words."
-        ),
-    ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    format: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")
-    ] = "table",
+    paths: Paths = None,
+    max_grade: MaxGrade = 8.0,
+    max_words: MaxWords = 25,
+    max_vocabulary: MaxVocabulary = 8.5,
+    max_pre_words: MaxPreWords = 1700,
+    max_discharge_words: MaxDischargeWords = 850,
+    review_months: ReviewMonths = 12,
+    jargon: Jargon = None,
+    strict: Strict = False,
+    format: LintFormat = "table",
     procedures_dir: ProceduresDir = None,
     config: ConfigOpt = None,
 ) -> None:
