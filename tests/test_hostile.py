@@ -720,3 +720,20 @@ def test_a_bug_in_procguides_own_filter_is_not_blamed_on_the_template(invoke, mo
     result = invoke("aftercare", "blood-patch", "--format", "text")
     assert result.exit_code == ExitCode.FAILURE
     assert result.stderr.startswith("error: internal error: ValueError at procguide/render/")
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\ue000", "\u2028", "\x1b"])
+def test_one_rule_for_invisible_characters_in_content_command_line_and_file_names(
+    invoke, tmp_path, char
+):
+    from procguide.batch.filenames import safe_name
+
+    path = tmp_path / "x.yaml"
+    path.write_text(f"clinic:\n  name: A{char}B\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=f"U\\+{ord(char):04X} is not allowed"):
+        load_file(path)
+    result = invoke("handout", "blood-patch", "--patient", f"A{char}B", "--format", "text")
+    assert result.exit_code == ExitCode.USAGE
+    assert f"(U+{ord(char):04X})" in result.stderr
+    # Dropped from a file name; a separator, being white space, becomes a dash first.
+    assert safe_name(f"A{char}B", 1) == ("A-B" if char.isspace() else "AB")

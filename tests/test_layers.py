@@ -15,6 +15,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "procguide"
 # Higher may import lower or equal-ranked shared layers; never the other way.
 RANKS = {
     "errors": 0,
+    "characters": 0,
     "output": 0,
     "cache": 0,
     "resources": 0,

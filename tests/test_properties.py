@@ -293,10 +293,14 @@ def _headings(out, fmt):
     return len(re.findall(patterns[fmt], out, re.MULTILINE))
 
 
-# Control and format characters are refused by clean_text; everything else is fair game.
+# What procguide.characters refuses is refused by clean_text; everything else is fair game.
 NAMES = (
     st.text(
-        alphabet=st.characters(blacklist_categories=["Cc", "Cf", "Cs"]), min_size=1, max_size=80
+        alphabet=st.characters(blacklist_categories=["Cc", "Cf", "Cs", "Co", "Zl", "Zp"]).filter(
+            lambda c: c not in "\ufffe\uffff"
+        ),
+        min_size=1,
+        max_size=80,
     )
     .map(lambda t: " ".join(t.split()))
     .filter(bool)
@@ -417,7 +421,13 @@ def test_any_note_is_literal_in_every_format(note):
 def test_clean_text_refuses_control_characters_and_collapses_white_space(text):
     from procguide.document.patient import clean_text
 
-    invisible = [c for c in text if c not in "\t\n\r" and unicodedata.category(c) in ("Cc", "Cf")]
+    # The one rule, written out independently: control, format, private-use, separators.
+    refused = ("Cc", "Cf", "Co", "Zl", "Zp")
+    invisible = [
+        c
+        for c in text
+        if c not in "\t\n\r" and (unicodedata.category(c) in refused or c in "\ufffe\uffff")
+    ]
     try:
         cleaned = clean_text(text, "patient")
     except UsageError as error:

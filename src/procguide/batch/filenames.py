@@ -13,6 +13,7 @@ import string
 import unicodedata
 from collections.abc import Mapping
 
+from procguide.characters import visible
 from procguide.errors import UsageError
 
 DEFAULT_PATTERN = "{date}_{procedure}_{patient}"
@@ -99,7 +100,7 @@ def _trim(value: str) -> str:
 def _safe_piece(value: str) -> str:
     value = _UNSAFE.sub("-", unicodedata.normalize("NFC", value))
     # Control and format characters could hide text or end the name early: drop them.
-    return "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
+    return visible(value)
 
 
 class NameBook:

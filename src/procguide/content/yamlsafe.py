@@ -10,13 +10,13 @@ composed, because libyaml's composer recurses in C and crashes on very deep nest
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from procguide.characters import is_invisible
 from procguide.errors import ContentError, Problem
 
 MAX_BYTES = 1_000_000
@@ -39,7 +39,6 @@ _PLAIN_TAGS = {
 # for text given on the command line (document.clean_text), plus the separators that YAML
 # counts as line ends but editors do not.
 _SUSPECT = re.compile(r"[^\t\n\r\x20-\x7e]")
-_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _SHOWN = 60
 _TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
@@ -130,8 +129,7 @@ def _check_characters(text: str, path: Path) -> None:
 
 
 def _is_invisible(char: str) -> bool:
-    # U+FFFE and U+FFFF are not characters at all; YAML refuses them too.
-    return unicodedata.category(char) in _INVISIBLE or char in "\ufffe\uffff"
+    return is_invisible(char)
 
 
 def _invisible(char: str) -> str:

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 
+from procguide.characters import is_invisible
 from procguide.content.offsets import Offset
 from procguide.errors import UsageError
 
@@ -109,15 +110,14 @@ def clean_text(value: str, field: str) -> str:
     may be a patient's name.
     """
     for char in value:
-        category = unicodedata.category(char)
-        if category == "Cs":
+        if unicodedata.category(char) == "Cs":
             # Python keeps bytes that are not UTF-8 (from a command line or a file) as these.
             raise UsageError(
                 f"is not UTF-8 text (byte 0x{ord(char) & 0xFF:02X})",
                 hint="check the encoding of the terminal, script or file it came from",
                 field=field,
             )
-        if category in ("Cc", "Cf") and char not in "\t\n\r":
+        if is_invisible(char):
             raise UsageError(
                 f"contains an invisible control character (U+{ord(char):04X})", field=field
             )

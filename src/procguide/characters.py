@@ -1,0 +1,26 @@
+"""The one rule for characters that can hide, fake or drive text, wherever text comes from.
+
+Control and format characters (NUL, ESC, right-to-left overrides, zero-width spaces),
+surrogates (bytes that were not UTF-8), private-use characters (which print as anything a
+font likes), line and paragraph separators (YAML reads them as line ends, editors do not),
+and the non-characters U+FFFE and U+FFFF. Tabs and line ends are layout, not hidden text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+LAYOUT = frozenset("\t\n\r")
+
+
+def is_invisible(char: str) -> bool:
+    """Whether ``char`` is refused in content, on the command line and in a roster."""
+    if char in LAYOUT:
+        return False
+    return unicodedata.category(char) in INVISIBLE_CATEGORIES or char in "\ufffe\uffff"
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters ``is_invisible`` refuses (for file names)."""
+    return "".join(char for char in text if not is_invisible(char))
