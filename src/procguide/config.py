@@ -8,9 +8,10 @@ tell the patient to call "your clinic".
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -18,6 +19,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from procguide.content.model import OffsetField, Text
 from procguide.content.offsets import Offset
 from procguide.errors import ContentError, Problem
+
+if TYPE_CHECKING:
+    from procguide.content.library import Library
 
 FILE_NAME = "procguide.yaml"
 ENV_VAR = "PROCGUIDE_CONFIG"
@@ -98,6 +102,21 @@ class Config:
     def clinic(self) -> Clinic:
         """The clinic's details."""
         return self.settings.clinic
+
+
+def library_dirs(settings: Settings, given: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """The procedure folders searched after the built-in library.
+
+    Those given on the command line come first, then the config's.
+    """
+    return (*given, *settings.procedures_dirs)
+
+
+def open_library(settings: Settings, given: Sequence[Path] = ()) -> Library:
+    """The library a command reads: built-in procedures, then ``library_dirs``."""
+    from procguide.content.library import Library
+
+    return Library(library_dirs(settings, given))
 
 
 def find_config_file(explicit: Path | None) -> Path | None:

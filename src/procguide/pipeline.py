@@ -50,8 +50,7 @@ class Produced:
 
 def produce(request: Request) -> Produced:
     """Make the document ``request`` asks for."""
-    from procguide.config import load_config
-    from procguide.content.library import Library
+    from procguide.config import load_config, open_library
     from procguide.i18n.languages import check_code
     from procguide.render.formats import encode
 
@@ -65,7 +64,7 @@ def produce(request: Request) -> Produced:
             f"unknown kind '{request.kind}'", hint="use pre or discharge", field="kind"
         )
     settings = load_config(request.config).settings
-    library = Library((*request.procedures_dirs, *settings.procedures_dirs))
+    library = open_library(settings, request.procedures_dirs)
     entry = library.find(request.procedure)
     templates_dir = request.templates_dir or settings.templates_dir
     built = make(

@@ -112,7 +112,7 @@ class Task:
 
 def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
     """Check the options, load the config and library; raise before anything is written."""
-    from procguide.config import load_config
+    from procguide.config import library_dirs, load_config
     from procguide.content.library import Library
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in options.formats if f.strip()))
@@ -143,7 +143,7 @@ def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
         )
     pattern = parse_pattern(options.name_pattern)
     settings = load_config(options.config).settings
-    dirs = (*options.procedures_dirs, *settings.procedures_dirs)
+    dirs = library_dirs(settings, options.procedures_dirs)
     library = Library(dirs)
     templates_dir = options.templates_dir or settings.templates_dir
     _check_formats(formats, templates_dir)

@@ -10,11 +10,10 @@ from procguide.errors import ContentError, Problem
 
 
 def _library(procedures_dirs: list[Path], config: Path | None) -> object:
-    from procguide.config import load_config
-    from procguide.content.library import Library
+    from procguide.config import load_config, open_library
 
     settings = load_config(config).settings
-    return Library((*procedures_dirs, *settings.procedures_dirs))
+    return open_library(settings, procedures_dirs)
 
 
 def list_command(

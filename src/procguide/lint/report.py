@@ -181,15 +181,15 @@ def raise_for(reports: list[Report], problems: list[Problem], *, strict: bool) -
 def _files(
     paths: list[Path], procedures_dirs: list[Path], config: Path | None
 ) -> tuple[list[Path], list[Problem]]:
-    from procguide.config import load_config
-    from procguide.content.library import Library, is_procedure_file
+    from procguide.config import load_config, open_library
+    from procguide.content.library import is_procedure_file
     from procguide.content.translation import files_in, library_files
 
     files: list[Path] = []
     problems: list[Problem] = []
     if not paths:
         settings = load_config(config).settings
-        library = Library((*procedures_dirs, *settings.procedures_dirs))
+        library = open_library(settings, procedures_dirs)
         return [*library.paths.values(), *library_files(library.dirs)], problems
     for path in paths:
         if path.is_dir():
