@@ -17,11 +17,11 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from procguide import __version__
+from procguide.output import atomic_write
 
 if TYPE_CHECKING:
     import jinja2
@@ -126,14 +126,7 @@ def write_json(name: str, data: Any) -> None:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Written beside the target and renamed over it, so a reader (another process of
         # a batch) sees the old file or the new one, never half of one.
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(json.dumps(data, ensure_ascii=False).encode())
-            Path(temporary).replace(target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(target, json.dumps(data, ensure_ascii=False).encode(), sync=False)
     except (OSError, TypeError, ValueError):
         return
 

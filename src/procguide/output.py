@@ -34,22 +34,46 @@ def write_file(path: Path, data: bytes) -> None:
         # /dev/stdout, /dev/null, a named pipe: renaming over one would replace the device.
         _write_through(path, data)
         return
-    temp: str | None = None
+    # mkstemp makes the file private; give it the mode a plain `open` would have.
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp makes the file private; give it the mode a plain `open` would have.
-        Path(temp).chmod(stat.S_IMODE(mode) if mode is not None else _default_mode())
-        Path(temp).replace(path)
-        temp = None
+        atomic_write(path, data, mode=stat.S_IMODE(mode) if mode is not None else default_mode())
     except OSError as error:
         raise OutputError(f"cannot write {path}: {describe(error)}") from None
+
+
+def atomic_write(
+    path: Path, data: bytes, *, replace: bool = True, mode: int | None = None, sync: bool = True
+) -> None:
+    """Write ``data`` beside ``path`` and move it into place only once it is complete.
+
+    A reader (a nurse's printer, another process of a batch) sees the old file or the new
+    one, never half of one. With ``replace=False`` an existing file is never overwritten:
+    a hard link appears atomically and fails if the name is taken (exclusive creation where
+    the file system has no hard links). ``mode`` None keeps the temporary file's private
+    mode. Raises OSError, which each caller words for its user.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            if sync:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if mode is not None:
+            temp.chmod(mode)
+        if replace:
+            temp.replace(path)
+            return
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            with path.open("xb") as stream:
+                stream.write(data)
     finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
 
 
 def _mode(path: Path) -> int | None:
@@ -60,7 +84,8 @@ def _mode(path: Path) -> int | None:
         return None
 
 
-def _default_mode() -> int:
+def default_mode() -> int:
+    """The mode a plain ``open`` gives a new file under the current umask."""
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask

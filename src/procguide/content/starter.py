@@ -7,14 +7,12 @@ is replaced, and ``lint --strict`` (what CI runs) fails until the file is finish
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from string import Template
 
 from procguide.errors import OutputError, UsageError
+from procguide.output import atomic_write, default_mode
 
 _TEMPLATE = Template("""\
 # $name: a new procedure file, made by `procguide new $id`.
@@ -213,26 +211,9 @@ def write_new(path: Path, data: bytes) -> None:
         )
     if not path.parent.is_dir():
         raise OutputError(f"cannot write {path}: the folder {path.parent} does not exist")
-    temp: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        temp = Path(name)
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        # A hard link appears atomically and fails if the name was taken meanwhile.
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            raise
-        except OSError:
-            # Some file systems have no hard links: exclusive creation still never overwrites.
-            with path.open("xb") as stream:
-                stream.write(data)
+        atomic_write(path, data, replace=False, mode=default_mode())
     except FileExistsError:
         raise OutputError(f"{path} already exists; not overwriting it") from None
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                temp.unlink()
