@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from procguide.content.keys import dotted, key_of
 from procguide.errors import ContentError, Problem, UnknownProcedureError
 from procguide.resources import builtin_dir
 
@@ -151,7 +152,7 @@ def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
     problems: list[Problem] = []
 
     def problem(key: tuple[str | int, ...], message: str) -> None:
-        field = ".".join(str(k) for k in key)
+        field = dotted(key)
         problems.append(Problem(message, path, loaded.line_of(key), field))
 
     if procedure.id != path.stem:
@@ -161,8 +162,8 @@ def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
         if source_ids.index(source_id) != index:
             problem(("sources", index, "id"), f"source id '{source_id}' is used twice")
     used_flags: set[str] = set()
-    for dotted, item in procedure.items():
-        key = _key(dotted)
+    for path_name, item in procedure.items():
+        key = key_of(path_name)
         for index, cited in enumerate(item.sources):
             if cited not in source_ids:
                 hint = _close(cited, source_ids)
@@ -185,10 +186,6 @@ def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
         if flag not in used_flags:
             problem(("flags", flag), f"flag '{flag}' is declared but no item uses it")
     return problems
-
-
-def _key(dotted: str) -> tuple[str | int, ...]:
-    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
 
 
 def _close(name: str, choices: list[str]) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from procguide.content.keys import dotted, key_of
 from procguide.content.model import Procedure
 from procguide.errors import ContentError, Problem, UsageError
 from procguide.i18n.languages import SOURCE, check_code, name_of
@@ -175,7 +176,7 @@ def compare(translated: TranslatedProcedure, loaded: Loaded, source: Entry) -> l
     problems: list[Problem] = []
 
     def problem(key: tuple[str | int, ...], message: str) -> None:
-        field = ".".join(str(k) for k in key)
+        field = dotted(key)
         problems.append(Problem(message, path, loaded.line_of(key), field))
 
     # Citations and flags must exist in the file itself; the id is checked against the
@@ -225,19 +226,17 @@ def _compare_sources(translated: Procedure, english: Procedure, problem: Any) ->
             problem(("sources",), f"missing: the source '{source_id}' of the English file")
 
 
-def _key(dotted: str) -> tuple[str | int, ...]:
-    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
-
-
 def _compare_items(translated: Procedure, english: Procedure, problem: Any) -> None:
     theirs = dict(english.items())
     mine = dict(translated.items())
-    for dotted, item in theirs.items():
-        if dotted not in mine:
-            problem(_key(dotted), f"missing: the English file has an item here ('{_words(item)}')")
-    for dotted, item in mine.items():
-        key = _key(dotted)
-        other = theirs.get(dotted)
+    for path_name, item in theirs.items():
+        if path_name not in mine:
+            problem(
+                key_of(path_name), f"missing: the English file has an item here ('{_words(item)}')"
+            )
+    for path_name, item in mine.items():
+        key = key_of(path_name)
+        other = theirs.get(path_name)
         if other is None:
             problem(key, "extra: the English file has no item here")
             continue

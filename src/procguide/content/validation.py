@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from procguide.content.yamlsafe import Key, Loaded
+from procguide.content.keys import Key, dotted
+from procguide.content.yamlsafe import Loaded
 from procguide.errors import ContentError, Problem
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,7 +36,7 @@ _KIND = {"list": "list", "str": "single value", "int": "number", "NoneType": "em
 
 def field_name(key: Key) -> str:
     """``("recovery", 0, "to")`` as ``recovery.0.to``."""
-    return ".".join(str(part) for part in key)
+    return dotted(key)
 
 
 def _problem(model: type[BaseModel], loaded: Loaded, detail: Any) -> Problem:

@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 
 from procguide.characters import is_invisible
+from procguide.content.keys import Key
 from procguide.errors import ContentError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 # The largest procedure holds under a thousand values; this bounds the work a file can cause.
 MAX_VALUES = 20_000
-Key = tuple[str | int, ...]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {

@@ -32,8 +32,8 @@ from procguide.lint.safety import rule_reviewer_language, rule_source_quality, r
 from procguide.lint.times import rule_offset_order, rule_offset_text
 
 if TYPE_CHECKING:
+    from procguide.content.keys import Key
     from procguide.content.model import Procedure
-    from procguide.content.yamlsafe import Key
 
 __all__ = [
     "ERROR",

@@ -9,12 +9,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from procguide.content.keys import Key, dotted, key_of
 from procguide.lint import text
 from procguide.lint.words import JARGON
 
 if TYPE_CHECKING:
     from procguide.content.model import Item, Procedure
-    from procguide.content.yamlsafe import Key, Loaded
+    from procguide.content.yamlsafe import Loaded
 
 ERROR = "error"
 WARNING = "warning"
@@ -147,16 +148,6 @@ class LintFile:
         return lines[at] if at >= 0 else start
 
 
-def key_of(path: str) -> Key:
-    """``recovery.0`` as ``("recovery", 0)``."""
-    return tuple(int(part) if part.isdigit() else part for part in path.split("."))
-
-
 def section_of(key: Key) -> Key:
     """The section an item is in: ``("risks", "common", 0)`` is in ``("risks", "common")``."""
     return tuple(part for part in key if isinstance(part, str))
-
-
-def dotted(key: Key) -> str:
-    """``("recovery", 0, "to")`` as ``recovery.0.to``."""
-    return ".".join(str(part) for part in key)

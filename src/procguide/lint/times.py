@@ -10,8 +10,8 @@ from procguide.lint import text
 from procguide.lint.context import ERROR, WARNING, Finding, LintFile
 
 if TYPE_CHECKING:
+    from procguide.content.keys import Key
     from procguide.content.model import Item
-    from procguide.content.yamlsafe import Key
 
 
 def rule_offset_order(file: LintFile) -> Iterator[Finding]:
