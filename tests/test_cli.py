@@ -521,3 +521,33 @@ def test_a_default_flag_must_be_declared(invoke, tmp_path):
         "default_flags.0: turns on undeclared flag 'sedaton'; did you mean 'sedation'?"
         in result.stderr
     )
+
+
+def test_a_clinic_base_template_frames_the_shared_views(invoke, tmp_path):
+    # A clinic's html/base.html replaces the built-in one under every shared view.
+    folder = tmp_path / "tpl" / "html"
+    folder.mkdir(parents=True)
+    (folder / "base.html").write_text(
+        "<main class=clinic>{% block content %}{% endblock %}</main>\n", encoding="utf-8"
+    )
+    result = invoke("handout", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<main class=clinic>")
+    assert "When to get help" in result.stdout
+
+
+def test_a_clinic_view_that_extends_base_and_overrides_one_block(invoke, tmp_path):
+    folder = tmp_path / "tpl" / "text"
+    folder.mkdir(parents=True)
+    (folder / "handout.txt").write_text(
+        '{% extends "base.txt" %}\n{% block title %}Clinic sheet{% endblock %}\n'
+        "{% block content %}Only the essentials.\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    result = invoke("handout", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("EPIDURAL BLOOD PATCH: Clinic sheet")
+    assert "Only the essentials." in result.stdout
+    # The other views still come from the shared folder.
+    steps = invoke("steps", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
+    assert "WHAT HAPPENS" in steps.stdout
