@@ -87,7 +87,8 @@ def _where(error: BaseException) -> str:
     place = ""
     for frame in traceback.extract_tb(error.__traceback__):
         path = frame.filename.replace(os.sep, "/")
-        if "/procguide/" in path:
+        # procguide's own Python only: a template's frame (in _data/) is not where a bug is.
+        if "/procguide/" in path and path.endswith(".py"):
             place = f" at procguide/{path.rsplit('/procguide/', 1)[1]}:{frame.lineno}"
     return f"{type(error).__name__}{place}"
 
