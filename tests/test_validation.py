@@ -106,3 +106,19 @@ def test_a_string_where_an_item_belongs_explains_the_shape(tmp_path):
         f"{path}:{line}: duration: must be a mapping of fields here (key: value on the lines below)"
         in _problems(path)
     )
+
+
+def test_a_source_must_be_an_address_a_clinician_can_look_up(tmp_path):
+    # A local file name (an internal seed document) is not a source anyone else can check.
+    text = BLOOD_PATCH.replace(
+        "url: https://www.hey.nhs.uk/patient-leaflet/epidural-blood-patch-what-you-need-to-know",
+        "url: seed:000_a4acda0c06b0f8f4.txt",
+        1,
+    )
+    assert text != BLOOD_PATCH
+    problems = _problems(_write(tmp_path, text))
+    assert any(
+        "sources.0.url: must be an https:// address a clinician can look up, never a local file"
+        in p
+        for p in problems
+    ), problems

@@ -167,8 +167,8 @@ class Source(_Strict):
     """Title of the page or document."""
     publisher: Text
     """Who published it: a health service, hospital, society or clinic."""
-    url: Annotated[str, Field(pattern=r"^(https?://\S+|seed:\S+)$")]
-    """Where to find it: an https:// address, or `seed:FILE` for a seed document."""
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    """Where a clinician can look it up: an https:// address (never a local file name)."""
     kind: SourceKind | None = None
     """What kind of source it is, which decides how far a clinician can rely on it."""
 

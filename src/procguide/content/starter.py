@@ -158,7 +158,7 @@ cons:
   - text: "TODO: A reason not to choose this."
     sources: [todo-source]
 
-# The references items cite. url is https://... or seed:FILE for a seed document.
+# The references items cite: each one a clinician can look up at its https:// address.
 sources:
   - id: todo-source
     title: "TODO: the title of the page or leaflet"

@@ -59,6 +59,8 @@ def _problem(model: type[BaseModel], loaded: Loaded, detail: Any) -> Problem:
         message = "use lower-case letters, digits and single hyphens, like blood-patch"
     elif kind == "string_pattern_mismatch" and "flags" in loc:
         message = "flag names use lower-case letters, digits and hyphens, like sedation"
+    elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
+        message = "must be an https:// address a clinician can look up, never a local file name"
     elif kind == "too_short":
         message = "must not be empty"
     # `when`/`unless` may end in a list index; report at the list itself when that is missing.
