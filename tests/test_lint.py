@@ -63,6 +63,10 @@ RULE_FIXTURES = [
      "'paracetamol' is British English: say 'acetaminophen (Tylenol)'"),
     ("source-quality", "source-quality", "warning", "get_help.call_emergency.0.sources", 105,
      "rests only on sources a clinician cannot rely on"),
+    ("generic-alias", "generic-alias", "error", "aliases.1", 6,
+     "alias 'injection' also names other procedures"),
+    ("one-triage", "one-triage", "warning", "get_help.call_clinic.0", 101,
+     "the same sign as get_help.call_emergency.0: triage it once"),
 ]  # fmt: skip
 
 

@@ -28,7 +28,13 @@ from procguide.lint.context import (
     SectionGrade,
 )
 from procguide.lint.length import rule_sheet_length, rule_vocabulary
-from procguide.lint.safety import rule_reviewer_language, rule_source_quality, rule_us_english
+from procguide.lint.safety import (
+    rule_generic_alias,
+    rule_one_triage,
+    rule_reviewer_language,
+    rule_source_quality,
+    rule_us_english,
+)
 from procguide.lint.times import rule_offset_order, rule_offset_text
 
 if TYPE_CHECKING:
@@ -304,6 +310,8 @@ RULES: tuple[Rule, ...] = (
     rule_source_quality,
     rule_vocabulary,
     rule_sheet_length,
+    rule_generic_alias,
+    rule_one_triage,
 )
 """Every rule, in the order their findings are reported within a line."""
 TRANSLATION_RULES: tuple[Rule, ...] = (

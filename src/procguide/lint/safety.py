@@ -121,3 +121,73 @@ def _is_timed(item: PrepItem | RecoveryItem) -> bool:
     if isinstance(item, PrepItem):
         return item.before is not None
     return True
+
+
+# Aliases that name a family of procedures, not one: a clinician typing them could be
+# thinking of another procedure (cryoablation of a tumour, a steroid injection into a knee)
+# and would print the wrong sheet.
+GENERIC_ALIASES = frozenset(
+    {
+        "ablation",
+        "block",
+        "cryoablation",
+        "cryotherapy",
+        "epidural",
+        "epidural-injection",
+        "injection",
+        "nerve-ablation",
+        "nerve-injection",
+        "pain-injection",
+        "rf",
+        "rfa",
+        "spinal-injection",
+        "spine-injection",
+        "steroid-injection",
+        "stimulator",
+    }
+)
+_WORD = re.compile(r"[a-z]+")
+_STOP = frozenset(
+    "a an and or the you your of in on to is are be if it its with for at from has have not "
+    "any that this new".split()
+)
+_SAME = 0.75
+
+
+def rule_generic_alias(file: LintFile) -> Iterator[Finding]:
+    """An alias is one procedure's other name, never a term for a family of procedures."""
+    for index, alias in enumerate(file.procedure.aliases):
+        if alias in GENERIC_ALIASES:
+            message = (
+                f"alias '{alias}' also names other procedures, so it could print the wrong "
+                "sheet: remove it, or use a name only this procedure has"
+            )
+            yield file.finding(("aliases", index), "generic-alias", ERROR, message)
+
+
+def rule_one_triage(file: LintFile) -> Iterator[Finding]:
+    """A symptom is triaged once.
+
+    The same sign under 'call the clinic' and 'call 911' leaves the patient to guess.
+    """
+    get_help = file.procedure.get_help
+    urgent = [(index, _words(item.text)) for index, item in enumerate(get_help.call_emergency)]
+    for index, item in enumerate(get_help.call_clinic):
+        words = _words(item.text)
+        for other, urgent_words in urgent:
+            if words and urgent_words and _overlap(words, urgent_words) >= _SAME:
+                message = (
+                    f"the same sign as get_help.call_emergency.{other}: triage it once, or say "
+                    "what makes one urgent (for example: 'that gets worse', 'with a fever')"
+                )
+                yield file.finding(
+                    ("get_help", "call_clinic", index), "one-triage", WARNING, message
+                )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+
+
+def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
+    return len(first & second) / min(len(first), len(second))
