@@ -504,7 +504,8 @@ def test_a_translation_must_say_what_it_translates(invoke, pair):
 
 
 def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
-    from procguide.lint.check import Options, lint_files
+    from procguide.lint.check import Options
+    from procguide.lint.run import lint_files
     from procguide.lint.text import fernandez_huerta, grade_of_ease
 
     reports, problems = lint_files(
@@ -521,7 +522,8 @@ def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
 
 
 def test_lint_flags_hard_spanish(tmp_path):
-    from procguide.lint.check import Options, lint_files
+    from procguide.lint.check import Options
+    from procguide.lint.run import lint_files
 
     folder = tmp_path / "procs"
     folder.mkdir()

@@ -99,6 +99,8 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
     times, flags and sources, and a ``translates.sha256`` that matches the English file.
     """
     from procguide.cli.console import stdout_console
+    from procguide.content import blocks
+    from procguide.content.block_translation import check_files
     from procguide.content.library import Library, is_procedure_file, scan_files
     from procguide.content.translation import (
         check_folder_translations,
@@ -109,6 +111,7 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
 
     files: list[Path] = []
     translations: list[Path] = []
+    block_paths: list[Path] = []
     problems: list[Problem] = []
     library = _library(procedures_dirs, config)
     assert isinstance(library, Library)
@@ -117,6 +120,9 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
             if path.is_dir():
                 files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
                 translations.extend(files_in(path))
+                block_paths.extend(blocks.block_files((path / blocks.FOLDER,)))
+            elif path.exists() and path.parent.name == blocks.FOLDER:
+                block_paths.append(path)
             elif path.exists() and split_name(path) is not None:
                 translations.append(path)
             elif path.exists():
@@ -126,18 +132,25 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
     else:
         files = list(library.paths.values())
         translations = library_files(library.dirs)
-    entries, found = scan_files(files)
+        block_paths = blocks.block_files(blocks.library_folders(library.dirs))
+    # Blocks first: a broken block is reported at its own lines before the includes of it.
+    checked_blocks, found = check_files(block_paths)
     problems.extend(found)
+    entries, found = scan_files(files, library.dirs)
+    problems.extend(p for p in found if p not in problems)
     checked, found = check_folder_translations(entries, library.dirs, translations)
-    problems.extend(found)
+    problems.extend(p for p in found if p not in problems)
     if problems:
         raise ContentError(problems)
     counts = []
-    if entries or not checked:
+    if entries or not (checked or checked_blocks):
         counts.append(f"{len(entries)} procedure{'' if len(entries) == 1 else 's'}")
     if checked:
         counts.append(f"{len(checked)} translation{'' if len(checked) == 1 else 's'}")
-    stdout_console().print(f"{' and '.join(counts)} valid", markup=False)
+    if checked_blocks:
+        counts.append(f"{len(checked_blocks)} block{'' if len(checked_blocks) == 1 else 's'}")
+    said = ", ".join(counts[:-1]) + " and " + counts[-1] if len(counts) > 1 else counts[0]
+    stdout_console().print(f"{said} valid", markup=False)
 
 
 def schema_command() -> None:
