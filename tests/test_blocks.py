@@ -215,29 +215,34 @@ def test_a_procedure_without_includes_keeps_its_file_hash(tmp_path):
     assert entry.sha256 == entry.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_block_edit_is_never_served_from_the_procedure_cache(invoke, clinic, shared_cache):
-    args = [
-        "handout",
-        "demo",
-        "--procedures-dir",
-        str(clinic),
-        "--format",
-        "json",
-        "--flag",
-        "sedation",
-    ]
-    first = invoke(*args)
+def test_a_block_edit_is_never_served_from_the_procedure_cache(invoke, clinic, monkeypatch):
+    from procguide.content import yamlsafe
+
+    args = ["handout", "demo", "--procedures-dir", str(clinic), "--flag", "sedation"]
+    first = invoke(*args, "--format", "json")
     assert first.exit_code == 0, first.stderr
-    assert list((shared_cache / "procguide" / "procedures").glob("*.json"))
+    read: list[Path] = []
+    real = yamlsafe.load_file
+
+    def reading(path: Path, **kwargs: int) -> tuple[bytes, yamlsafe.Loaded]:
+        read.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(yamlsafe, "load_file", reading)
+    again = invoke(*args, "--format", "json")
+    assert again.stdout == first.stdout
+    assert clinic / "demo.yaml" not in read  # served from the cache
     (clinic / "blocks" / "fasting.yaml").write_text(BLOCK.replace("sip of", "small sip of"))
-    second = invoke(*args)
+    second = invoke(*args, "--format", "json")
     assert second.exit_code == 0, second.stderr
+    assert clinic / "demo.yaml" in read
     assert "small sip of water" not in first.stdout
     assert "small sip of water" in second.stdout
     stamps = [json.loads(r.stdout)["stamp"]["content"] for r in (first, second)]
     assert stamps[0] != stamps[1]
-    text = invoke(*args[:-4], "--format", "text", "--flag", "sedation")
-    assert stamps[1] in text.stdout
+    text = invoke(*args, "--format", "text")
+    assert "small sip of water" in text.stdout
+    assert f"content {stamps[1]}" in text.stdout
 
 
 # Translations

@@ -100,7 +100,7 @@ def test_an_edited_file_is_validated_again(cache_home, tmp_path):
 def test_a_tampered_cache_entry_is_not_trusted(cache_home, tmp_path):
     path = build_tree(tmp_path / "lib", {"blood-patch.yaml": BLOOD_PATCH}) / "blood-patch.yaml"
     entry = load_entry(path)
-    stored_file = cache_home / "procedures" / f"{entry.sha256}.json"
+    stored_file = cache_home / "procedures" / f"{entry.file_sha256}.json"
     stored = json.loads(stored_file.read_text(encoding="utf-8"))
     stored["procedure"]["name"] = ""  # fails the model
     stored_file.write_text(json.dumps(stored), encoding="utf-8")

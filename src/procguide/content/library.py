@@ -155,7 +155,7 @@ def _remember(entry: Entry) -> None:
         "blocks": [[used.id, used.sha256] for used in entry.blocks],
         "procedure": entry.procedure.model_dump(mode="json", by_alias=True),
     }
-    cache.write_json(f"procedures/{entry.sha256}.json", stored)
+    cache.write_json(f"procedures/{entry.file_sha256}.json", stored)
 
 
 class _Located(Protocol):
