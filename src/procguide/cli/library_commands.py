@@ -142,13 +142,18 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
     problems.extend(p for p in found if p not in problems)
     if problems:
         raise ContentError(problems)
+    from procguide.content.block_translation import TranslatedBlock
+
+    # A block's translation counts with the translations, not with the blocks.
+    translated = len(checked) + sum(isinstance(b.block, TranslatedBlock) for b in checked_blocks)
+    english = len(checked_blocks) + len(checked) - translated
     counts = []
-    if entries or not (checked or checked_blocks):
+    if entries or not (translated or english):
         counts.append(f"{len(entries)} procedure{'' if len(entries) == 1 else 's'}")
-    if checked:
-        counts.append(f"{len(checked)} translation{'' if len(checked) == 1 else 's'}")
-    if checked_blocks:
-        counts.append(f"{len(checked_blocks)} block{'' if len(checked_blocks) == 1 else 's'}")
+    if translated:
+        counts.append(f"{translated} translation{'' if translated == 1 else 's'}")
+    if english:
+        counts.append(f"{english} block{'' if english == 1 else 's'}")
     said = ", ".join(counts[:-1]) + " and " + counts[-1] if len(counts) > 1 else counts[0]
     stdout_console().print(f"{said} valid", markup=False)
 
