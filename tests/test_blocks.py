@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_tree
+from conftest import PROCEDURES, build_tree
 from procguide.content.library import Library, load_entry
 from procguide.content.starter import starter
 from procguide.errors import ContentError
@@ -384,3 +384,17 @@ def test_items_after_an_include_keep_their_own_lines(clinic):
         f"{clinic / 'demo.yaml'}:{line}: preparation.3.sorces: unknown field 'sorces'; did you mean 'sources'?"
         in errors
     )
+
+
+def test_a_clinic_block_replaces_the_built_in_one_for_built_in_procedures(tmp_path):
+    built_in = (PROCEDURES / "blocks" / "sedation-fasting.yaml").read_text()
+    changed = built_in.replace("with a sip of water", "with a small sip of water")
+    clinic = build_tree(tmp_path / "clinic", {"blocks/sedation-fasting.yaml": changed})
+    mine = Library((clinic,)).find("radiofrequency-ablation")
+    theirs = Library(()).find("radiofrequency-ablation")
+    assert mine.path == theirs.path  # the built-in procedure file
+    assert any("small sip of water" in i.text for i in mine.procedure.preparation)
+    assert not any("small sip of water" in i.text for i in theirs.procedure.preparation)
+    assert mine.short_hash != theirs.short_hash
+    used = {u.id: u.path for u in mine.blocks}
+    assert used["sedation-fasting"] == clinic / "blocks" / "sedation-fasting.yaml"
