@@ -76,9 +76,25 @@ def test_spanish_handout_has_no_english_fixed_text(invoke, clinic_config):
     for english in ("When to get help", "Before your procedure", "Patient:", "before your", "Tue"):
         assert english not in out
     # The stamp names both the English content and the translation, with its own review.
-    english = hashlib.sha256((PROCEDURES / "blood-patch.yaml").read_bytes()).hexdigest()[:12]
-    spanish_ = hashlib.sha256((PROCEDURES / "blood-patch.es.yaml").read_bytes()).hexdigest()[:12]
+    english, spanish_ = (digest[:12] for digest in _content_hashes())
     assert f"contenido {english} · traducción {spanish_}, revisada 2026-12-01" in out
+
+
+def _content_hashes() -> tuple[str, str]:
+    """The content hashes of the blood patch in English and Spanish, worked out from the bytes
+    of each file and of the blocks it includes."""
+    from procguide.content.blocks import Used, content_hash
+
+    def of(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    names = ("glp1-medicines", "sedation-fasting")
+    english = tuple(Used(n, Path(), of(PROCEDURES / "blocks" / f"{n}.yaml")) for n in names)
+    spanish_ = tuple(Used(n, Path(), of(PROCEDURES / "blocks" / f"{n}.es.yaml")) for n in names)
+    return (
+        content_hash(of(PROCEDURES / "blood-patch.yaml"), english),
+        content_hash(of(PROCEDURES / "blood-patch.es.yaml"), spanish_),
+    )
 
 
 def test_json_document_records_language_and_both_hashes(invoke):
@@ -86,14 +102,7 @@ def test_json_document_records_language_and_both_hashes(invoke):
     assert doc["language"] == "es"
     assert doc["procedure"]["name"] == "Parche de sangre epidural"
     stamp = doc["stamp"]
-    assert (
-        stamp["content_sha256"]
-        == hashlib.sha256((PROCEDURES / "blood-patch.yaml").read_bytes()).hexdigest()
-    )
-    assert (
-        stamp["translation_sha256"]
-        == hashlib.sha256((PROCEDURES / "blood-patch.es.yaml").read_bytes()).hexdigest()
-    )
+    assert (stamp["content_sha256"], stamp["translation_sha256"]) == _content_hashes()
 
 
 VIEWS = [
@@ -286,6 +295,7 @@ def test_a_clinic_adds_a_language_without_code(invoke, tmp_path):
     procedures.mkdir()
     text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
     (procedures / "blood-patch.pt.yaml").write_text(text, encoding="utf-8")
+    _copy_block_translations(procedures, "pt")
     result = invoke(
         "steps", "ebp", "--lang", "pt", "--templates-dir", str(templates),
         "--procedures-dir", str(procedures), "--format", "text",
@@ -302,9 +312,17 @@ def test_a_language_without_a_catalog_is_a_content_error(invoke, tmp_path):
     procedures.mkdir()
     text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
     (procedures / "blood-patch.fr.yaml").write_text(text, encoding="utf-8")
+    _copy_block_translations(procedures, "fr")
     result = invoke("steps", "ebp", "--lang", "fr", "--procedures-dir", str(procedures))
     assert result.exit_code == 3
     assert "no catalog of the handouts' fixed text in 'fr'" in result.stderr
+
+
+def _copy_block_translations(procedures: Path, lang: str) -> None:
+    """A new language needs the blocks the procedure includes in it too."""
+    (procedures / "blocks").mkdir()
+    for path in (PROCEDURES / "blocks").glob("*.es.yaml"):
+        shutil.copy(path, procedures / "blocks" / path.name.replace(".es.", f".{lang}."))
 
 
 def test_a_document_is_never_rendered_with_another_language_s_text():
@@ -364,7 +382,7 @@ def only(lines: list[str], path: Path) -> list[str]:
 def test_the_built_in_translations_are_valid_and_up_to_date(invoke):
     result = invoke("validate")
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"\d+ procedures and 2 translations valid\n", result.stdout)
+    assert re.fullmatch(r"\d+ procedures, \d+ translations and \d+ blocks valid\n", result.stdout)
 
 
 def test_a_translation_behind_its_english_file_is_an_error(invoke, pair):
@@ -391,10 +409,10 @@ def test_a_translation_behind_its_english_file_is_an_error(invoke, pair):
 
 
 def test_changed_timing(invoke, pair):
-    path = pair("blood-patch.es.yaml", "    before: 8h", "    before: 6h")
+    path = pair("blood-patch.es.yaml", "    until: 24h", "    until: 12h")
     assert only(problems_of(invoke, pair.folder), path) == [
-        f"{path}:{line_of(path, 'before: 6h')}: preparation.5.before: changed timing: 6h, "
-        "the English file has 8h"
+        f"{path}:{line_of(path, 'until: 12h')}: restrictions.0.until: changed timing: 12h, "
+        "the English file has 24h"
     ]
 
 
@@ -407,9 +425,9 @@ def test_changed_window(invoke, pair):
 
 
 def test_a_timing_dropped(invoke, pair):
-    path = pair("blood-patch.es.yaml", "    before: 2h\n", "")
+    path = pair("blood-patch.es.yaml", "    until: 24h\n", "")
     [line] = only(problems_of(invoke, pair.folder), path)
-    assert line.endswith("preparation.6.before: changed timing: none, the English file has 2h")
+    assert line.endswith("restrictions.0.until: changed timing: none, the English file has 24h")
 
 
 def test_changed_flags(invoke, pair):
@@ -504,7 +522,8 @@ def test_a_translation_must_say_what_it_translates(invoke, pair):
 
 
 def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
-    from procguide.lint.check import Options, lint_files
+    from procguide.lint.check import Options
+    from procguide.lint.run import lint_files
     from procguide.lint.text import fernandez_huerta, grade_of_ease
 
     reports, problems = lint_files(
@@ -521,7 +540,8 @@ def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
 
 
 def test_lint_flags_hard_spanish(tmp_path):
-    from procguide.lint.check import Options, lint_files
+    from procguide.lint.check import Options
+    from procguide.lint.run import lint_files
 
     folder = tmp_path / "procs"
     folder.mkdir()

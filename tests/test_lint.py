@@ -13,7 +13,8 @@ import pytest
 from procguide.content.starter import starter
 from procguide.errors import ContentError
 from procguide.lint import text as lint_text
-from procguide.lint.check import Options, lint_files, load_jargon
+from procguide.lint.check import Options, load_jargon
+from procguide.lint.run import lint_files
 from procguide.lint.words import JARGON
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"

@@ -44,14 +44,12 @@ def test_misspelt_field_suggests_the_right_one(tmp_path):
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path):
-    text = BLOOD_PATCH.replace("before: 8h", "before: 1m").replace(
-        "    from: 0h\n", "    frm: 0h\n"
-    )
+    text = BLOOD_PATCH.replace("until: 24h", "until: 1m").replace("    from: 0h\n", "    frm: 0h\n")
     path = _write(tmp_path, text)
     problems = _problems(path)
-    offset_line = _line_of(text, "before: 1m")
+    offset_line = _line_of(text, "until: 1m")
     assert any(
-        p.startswith(f"{path}:{offset_line}: preparation.") and "'1m' is not a clear offset" in p
+        p.startswith(f"{path}:{offset_line}: restrictions.") and "'1m' is not a clear offset" in p
         for p in problems
     )
     assert any("unknown field 'frm'; did you mean 'from'?" in p for p in problems)

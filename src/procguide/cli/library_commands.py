@@ -98,45 +98,77 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
     times, flags and sources, and a ``translates.sha256`` that matches the English file.
     """
     from procguide.cli.console import stdout_console
-    from procguide.content.library import Library, is_procedure_file, scan_files
-    from procguide.content.translation import (
-        check_folder_translations,
-        files_in,
-        library_files,
-        split_name,
-    )
+    from procguide.content.block_translation import check_files
+    from procguide.content.library import Library, scan_files
+    from procguide.content.translation import check_folder_translations
 
-    files: list[Path] = []
-    translations: list[Path] = []
-    problems: list[Problem] = []
     library = _library(procedures_dirs, config)
     assert isinstance(library, Library)
-    if paths:
-        for path in paths:
-            if path.is_dir():
-                files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
-                translations.extend(files_in(path))
-            elif path.exists() and split_name(path) is not None:
-                translations.append(path)
-            elif path.exists():
-                files.append(path)
-            else:
-                problems.append(Problem("no such file or folder", path))
-    else:
-        files = list(library.paths.values())
-        translations = library_files(library.dirs)
-    entries, found = scan_files(files)
+    files, translations, block_paths, problems = _to_validate(paths, library)
+    # Blocks first: a broken block is reported at its own lines before the includes of it.
+    checked_blocks, found = check_files(block_paths)
     problems.extend(found)
+    entries, found = scan_files(files, library.dirs)
+    problems.extend(p for p in found if p not in problems)
     checked, found = check_folder_translations(entries, library.dirs, translations)
-    problems.extend(found)
+    problems.extend(p for p in found if p not in problems)
     if problems:
         raise ContentError(problems)
+    stdout_console().print(f"{_counted(entries, checked, checked_blocks)} valid", markup=False)
+
+
+def _to_validate(
+    paths: list[Path], library: Any
+) -> tuple[list[Path], list[Path], list[Path], list[Problem]]:
+    """The procedure files, translations and blocks to check, and paths that do not exist."""
+    from procguide.content import blocks
+    from procguide.content.library import is_procedure_file
+    from procguide.content.translation import files_in, library_files, split_name
+
+    if not paths:
+        return (
+            list(library.paths.values()),
+            library_files(library.dirs),
+            blocks.block_files(blocks.library_folders(library.dirs)),
+            [],
+        )
+    files: list[Path] = []
+    translations: list[Path] = []
+    block_paths: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
+            translations.extend(files_in(path))
+            block_paths.extend(blocks.block_files((path / blocks.FOLDER,)))
+        elif path.exists() and path.parent.name == blocks.FOLDER:
+            block_paths.append(path)
+        elif path.exists() and split_name(path) is not None:
+            translations.append(path)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem("no such file or folder", path))
+    return files, translations, block_paths, problems
+
+
+def _counted(entries: list[Any], checked: list[Any], checked_blocks: list[Any]) -> str:
+    """``8 procedures, 4 translations and 5 blocks``.
+
+    A block's translation counts with the translations, not with the blocks.
+    """
+    from procguide.content.block_translation import TranslatedBlock
+
+    translated = len(checked) + sum(isinstance(b.block, TranslatedBlock) for b in checked_blocks)
+    english = len(checked_blocks) + len(checked) - translated
     counts = []
-    if entries or not checked:
+    if entries or not (translated or english):
         counts.append(f"{len(entries)} procedure{'' if len(entries) == 1 else 's'}")
-    if checked:
-        counts.append(f"{len(checked)} translation{'' if len(checked) == 1 else 's'}")
-    stdout_console().print(f"{' and '.join(counts)} valid", markup=False)
+    if translated:
+        counts.append(f"{translated} translation{'' if translated == 1 else 's'}")
+    if english:
+        counts.append(f"{english} block{'' if english == 1 else 's'}")
+    return ", ".join(counts[:-1]) + " and " + counts[-1] if len(counts) > 1 else counts[0]
 
 
 def schema_command() -> None:

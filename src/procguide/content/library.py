@@ -19,11 +19,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from procguide.content.keys import dotted, key_of
+from procguide.content.keys import dotted
 from procguide.errors import ContentError, Problem, UnknownProcedureError
 from procguide.resources import builtin_dir
 
 if TYPE_CHECKING:
+    from procguide.content.blocks import Used
     from procguide.content.model import Procedure
     from procguide.content.yamlsafe import Loaded
 
@@ -39,10 +40,17 @@ class Entry:
     procedure: Procedure
     path: Path
     sha256: str
+    """The content hash: the file's SHA-256, folded with those of the blocks it includes."""
+    file_sha256: str = ""
+    """The SHA-256 of the file alone, which its translations record."""
+    blocks: tuple[Used, ...] = ()
+    """The blocks the file includes, in the order it first includes them."""
+    block_folders: tuple[Path, ...] = ()
+    """Where its blocks were looked for, first wins (translations look there too)."""
 
     @property
     def short_hash(self) -> str:
-        """The first 12 hex digits of the file's SHA-256, printed on every handout."""
+        """The first 12 hex digits of the content hash, printed on every handout."""
         return self.sha256[:12]
 
 
@@ -51,21 +59,32 @@ def is_procedure_file(path: Path) -> bool:
     return path.suffix == SUFFIX and "." not in path.stem and not path.name.startswith(".")
 
 
-def load_entry(path: Path) -> Entry:
-    """Read, parse and validate one procedure file, reporting every problem at once."""
-    entry = _cached_entry(path)
+def load_entry(path: Path, dirs: tuple[Path, ...] = ()) -> Entry:
+    """Read, parse and validate one procedure file, reporting every problem at once.
+
+    ``dirs`` are the library's procedures folders: their ``blocks`` folders, then the
+    built-in one, are where the blocks the file includes are found.
+    """
+    from procguide.content import blocks
+
+    where = blocks.folders(path, dirs)
+    entry = _cached_entry(path, where)
     if entry is not None:
         return entry
+    from procguide.content import include
     from procguide.content.yamlsafe import load_file
 
     raw, loaded = load_file(path)
-    procedure = _validate(loaded)
-    entry = Entry(procedure, path, hashlib.sha256(raw).hexdigest())
+    expanded = include.expand(loaded, blocks.english(where))
+    procedure = _validate(expanded.loaded)
+    file_sha256 = hashlib.sha256(raw).hexdigest()
+    sha256 = blocks.content_hash(file_sha256, expanded.used)
+    entry = Entry(procedure, path, sha256, file_sha256, expanded.used, where)
     _remember(entry)
     return entry
 
 
-def _cached_entry(path: Path) -> Entry | None:
+def _cached_entry(path: Path, where: tuple[Path, ...]) -> Entry | None:
     """The entry of ``path`` from the cache, validated again; None to load it in full."""
     from procguide import cache
 
@@ -80,15 +99,19 @@ def _cached_entry(path: Path) -> Entry | None:
         return None  # the loader reports it
     if len(raw) > _CACHE_LIMIT:
         return None
-    sha256 = hashlib.sha256(raw).hexdigest()
-    stored = cache.read_json(f"procedures/{sha256}.json")
+    file_sha256 = hashlib.sha256(raw).hexdigest()
+    stored = cache.read_json(f"procedures/{file_sha256}.json")
     # The same bytes under another file name are another check (the id must match it).
     if not isinstance(stored, dict) or stored.get("code") != code:
         return None
     if stored.get("file") != path.stem:
         return None
+    used = _stored_blocks(stored.get("blocks"), where)
+    if used is None:
+        return None
     from pydantic import ValidationError
 
+    from procguide.content.blocks import content_hash
     from procguide.content.model import Procedure
 
     try:
@@ -97,7 +120,28 @@ def _cached_entry(path: Path) -> Entry | None:
         return None
     if cross_check(procedure, _Unplaced(path)):
         return None
-    return Entry(procedure, path, sha256)
+    return Entry(procedure, path, content_hash(file_sha256, used), file_sha256, used, where)
+
+
+def _stored_blocks(stored: Any, where: tuple[Path, ...]) -> tuple[Used, ...] | None:
+    """The blocks a cached procedure was expanded with, if each is still the block in use.
+
+    The cached procedure holds the blocks' items, so it is only good while every block id it
+    includes still finds a file with the same bytes: an edited block, or a clinic's block
+    that now replaces the built-in one, means loading the file again.
+    """
+    from procguide.content.blocks import Used, current, find
+
+    if not isinstance(stored, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
+        for pair in stored
+    ):
+        return None
+    pairs = [(block_id, sha256) for block_id, sha256 in stored]
+    if not current(pairs, where, None):
+        return None
+    found = [(block_id, find(block_id, where), sha256) for block_id, sha256 in pairs]
+    return tuple(Used(b, path, sha) for b, path, sha in found if path is not None)
 
 
 def _remember(entry: Entry) -> None:
@@ -109,9 +153,10 @@ def _remember(entry: Entry) -> None:
     stored = {
         "code": code,
         "file": entry.path.stem,
+        "blocks": [[used.id, used.sha256] for used in entry.blocks],
         "procedure": entry.procedure.model_dump(mode="json", by_alias=True),
     }
-    cache.write_json(f"procedures/{entry.sha256}.json", stored)
+    cache.write_json(f"procedures/{entry.file_sha256}.json", stored)
 
 
 class _Located(Protocol):
@@ -146,7 +191,7 @@ def _validate(loaded: Loaded) -> Procedure:
 
 def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
     """Checks that span fields: ids match, every citation and flag exists, windows make sense."""
-    from procguide.content.model import RecoveryItem
+    from procguide.content.checks import check_items
 
     path = loaded.path
     problems: list[Problem] = []
@@ -158,26 +203,7 @@ def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
     if procedure.id != path.stem:
         problem(("id",), f"'{procedure.id}' must match the file name '{path.stem}{SUFFIX}'")
     source_ids = [s.id for s in procedure.sources]
-    for index, source_id in enumerate(source_ids):
-        if source_ids.index(source_id) != index:
-            problem(("sources", index, "id"), f"source id '{source_id}' is used twice")
-    used_flags: set[str] = set()
-    for path_name, item in procedure.items():
-        key = key_of(path_name)
-        for index, cited in enumerate(item.sources):
-            if cited not in source_ids:
-                hint = _close(cited, source_ids)
-                problem((*key, "sources", index), f"cites unknown source '{cited}'{hint}")
-        for name in ("when", "unless"):
-            for index, flag in enumerate(getattr(item, name)):
-                used_flags.add(flag)
-                if flag not in procedure.flags:
-                    hint = _close(flag, list(procedure.flags))
-                    problem((*key, name, index), f"uses undeclared flag '{flag}'{hint}")
-        if set(item.when) & set(item.unless):
-            problem(key, "a flag is in both `when` and `unless`, so the item never shows")
-        if isinstance(item, RecoveryItem) and item.end is not None and item.end <= item.start:
-            problem((*key, "to"), f"the window ends ({item.end}) before it starts ({item.start})")
+    used_flags = check_items(procedure.items(), source_ids, procedure.flags, problem)
     for index, flag in enumerate(procedure.default_flags):
         if flag not in procedure.flags:
             hint = _close(flag, list(procedure.flags))
@@ -214,7 +240,7 @@ class Library:
 
     def scan(self) -> tuple[list[Entry], list[Problem]]:
         """Every valid procedure, and every problem found in the others."""
-        return scan_files(list(self.paths.values()))
+        return scan_files(list(self.paths.values()), self.dirs)
 
     def load_all(self) -> list[Entry]:
         """Every procedure, validated; raises one ContentError listing all problems."""
@@ -228,7 +254,7 @@ class Library:
         wanted = name.strip().casefold()
         path = self.paths.get(wanted)
         if path is not None:
-            return load_entry(path)
+            return load_entry(path, self.dirs)
         found = self._find_indexed(wanted)
         if found is not None:
             return found
@@ -281,7 +307,7 @@ class Library:
             record = known.get(key)
             if not isinstance(record, dict) or record.get("stat") != mark:
                 try:
-                    entry = loaded[path] = load_entry(path)
+                    entry = loaded[path] = load_entry(path, self.dirs)
                     names: list[str] | None = [*entry.procedure.aliases, *entry.procedure.codes.cpt]
                 except ContentError:
                     names = None
@@ -294,22 +320,26 @@ class Library:
         if candidate is None:
             return None
         try:
-            entry = loaded.get(candidate) or load_entry(candidate)
+            entry = loaded.get(candidate) or load_entry(candidate, self.dirs)
         except ContentError:
             return None
         procedure = entry.procedure
         return entry if wanted in procedure.aliases or wanted in procedure.codes.cpt else None
 
 
-def scan_files(paths: list[Path]) -> tuple[list[Entry], list[Problem]]:
-    """Load ``paths``; return the valid entries and the problems of all the others."""
+def scan_files(paths: list[Path], dirs: tuple[Path, ...] = ()) -> tuple[list[Entry], list[Problem]]:
+    """Load ``paths``; return the valid entries and the problems of all the others.
+
+    ``dirs`` are the library's folders, whose blocks the files include.
+    """
     entries: list[Entry] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            entries.append(load_entry(path))
+            entries.append(load_entry(path, dirs))
         except ContentError as error:
-            problems.extend(error.problems)
+            # A broken block is reported once, not once for each procedure that includes it.
+            problems.extend(p for p in error.problems if p not in problems)
     problems.extend(_clashes(entries))
     return entries, problems
 

@@ -262,6 +262,53 @@ class Procedure(_Strict):
         return found
 
 
+class BlockHelp(_Strict):
+    """The signs a block adds to a procedure's `get_help` lists."""
+
+    call_clinic: tuple[Item, ...] = ()
+    """Signs that mean: call the clinic (or the after-hours line) today."""
+    call_emergency: tuple[Item, ...] = ()
+    """Signs that mean: call the emergency number now."""
+
+
+class Block(_Strict):
+    """Items shared by several procedures, reviewed once and included where they belong.
+
+    A procedure includes a block in one of its lists with `- include: BLOCK-ID`; the block's
+    items for that list take the place of the include line.
+    """
+
+    id: Annotated[str, Field(pattern=_ID)]
+    """Stable id, the same as the file name without `.yaml`: `sedation`."""
+    title: Text
+    """What the block is about, for the people who maintain it."""
+    flags: tuple[FlagName, ...] = ()
+    """Flags the items use; every procedure that includes the block must declare them."""
+    preparation: tuple[PrepItem, ...] = ()
+    """Preparation steps."""
+    steps: tuple[Item, ...] = ()
+    """What happens during the procedure."""
+    recovery: tuple[RecoveryItem, ...] = ()
+    """Recovery windows."""
+    restrictions: tuple[Restriction, ...] = ()
+    """Activity limits."""
+    follow_up: tuple[FollowUp, ...] = ()
+    """Follow-up visits, calls or checks."""
+    get_help: BlockHelp = BlockHelp()
+    """Signs to call the clinic or the emergency number."""
+    sources: tuple[Source, ...] = Field(min_length=1)
+    """The references the block's items cite; they join the sources of every procedure that
+    includes the block."""
+    review: Review
+    """Clinical review record."""
+
+    def items(self) -> list[tuple[str, Item]]:
+        """Every item in the block with its field path."""
+        found: list[tuple[str, Item]] = []
+        _collect(self, "", found)
+        return found
+
+
 def _collect(value: object, path: str, found: list[tuple[str, Item]]) -> None:
     if isinstance(value, Item):
         found.append((path, value))

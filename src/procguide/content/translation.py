@@ -16,31 +16,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from procguide.content.keys import dotted, key_of
+from procguide.content.compare import Translates, compare_items, compare_sources, show
+from procguide.content.keys import dotted
 from procguide.content.model import Procedure
 from procguide.errors import ContentError, Problem, UsageError
 from procguide.i18n.languages import SOURCE, check_code, name_of
 
 if TYPE_CHECKING:
+    from procguide.content.blocks import Used
+    from procguide.content.include import Expanded
     from procguide.content.library import Entry
-    from procguide.content.model import Item
     from procguide.content.yamlsafe import Loaded
 
 SUFFIX = ".yaml"
-_TIMING = ("before", "from", "to", "until", "after")
-
-
-class Translates(BaseModel):
-    """Which version of the English file a translation was made and reviewed from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    """The SHA-256 of the English file (``procguide validate`` prints it when it changes)."""
 
 
 class TranslatedProcedure(Procedure):
@@ -57,12 +47,15 @@ class Translation:
     procedure: TranslatedProcedure
     path: Path
     sha256: str
+    """The content hash: the file's SHA-256, folded with those of the blocks it includes."""
     language: str
     source: Entry
+    blocks: tuple[Used, ...] = ()
+    """The translated blocks the file includes."""
 
     @property
     def short_hash(self) -> str:
-        """The first 12 hex digits of the translation file's SHA-256."""
+        """The first 12 hex digits of the translation's content hash."""
         return self.sha256[:12]
 
 
@@ -149,22 +142,60 @@ def load(path: Path, source: Entry) -> Translation:
     if named is None:
         message = "a translation's file name is ID.LANG.yaml, such as blood-patch.es.yaml"
         raise ContentError([Problem(message, path)])
+    from procguide.content import block_translation, blocks, include
+
     raw, text = read_text(path)
     sha256 = hashlib.sha256(raw).hexdigest()
+    lang = named[1]
+    where = source.block_folders or blocks.folders(source.path, ())
     key = (str(path.resolve()), sha256, source.sha256)
-    if key in _checked:
-        return _checked[key]
+    known = _checked.get(key)
+    # The file is the same, but a block translation it includes may have been edited.
+    if known is not None and blocks.current([(u.id, u.sha256) for u in known.blocks], where, lang):
+        return known
     from procguide.content.validation import validate
     from procguide.content.yamlsafe import parse
 
-    loaded = parse(text, path)
-    procedure = validate(TranslatedProcedure, loaded)
-    problems = compare(procedure, loaded, source)
+    expanded = include.expand(parse(text, path), block_translation.resolver(where, lang))
+    procedure = validate(TranslatedProcedure, expanded.loaded)
+    problems = compare(procedure, expanded.loaded, source)
+    problems.extend(_compare_includes(expanded, source, where))
     if problems:
-        raise ContentError(problems)
-    translation = Translation(procedure, path, sha256, named[1], source)
+        raise ContentError(sorted(problems, key=lambda p: p.line or 0))
+    content = blocks.content_hash(sha256, expanded.used)
+    translation = Translation(procedure, path, content, lang, source, expanded.used)
     _checked[key] = translation
     return translation
+
+
+def _compare_includes(expanded: Expanded, source: Entry, where: tuple[Path, ...]) -> list[Problem]:
+    """A translation includes the blocks its English file includes, at the same places."""
+    if not expanded.includes and not source.blocks:
+        return []
+    from procguide.content import blocks, include
+    from procguide.content.yamlsafe import load_file
+
+    _, loaded = load_file(source.path)
+    theirs = {
+        (i.section, i.start): i.block_id
+        for i in include.expand(loaded, blocks.english(where)).includes
+    }
+    mine = {(i.section, i.start): i for i in expanded.includes}
+    path = expanded.loaded.path
+    problems: list[Problem] = []
+    for (section, start), block_id in theirs.items():
+        found = mine.get((section, start))
+        if found is None or found.block_id != block_id:
+            field = ".".join(str(k) for k in section)
+            line = found.line if found else expanded.loaded.line_of(section)
+            message = f"missing: the English file includes the block '{block_id}' at item {start}"
+            problems.append(Problem(message, path, line, field))
+    for (section, start), found in mine.items():
+        if (section, start) not in theirs:
+            field = ".".join(str(k) for k in section)
+            message = f"extra: the English file includes no block '{found.block_id}' here"
+            problems.append(Problem(message, path, found.line, field))
+    return problems
 
 
 def compare(translated: TranslatedProcedure, loaded: Loaded, source: Entry) -> list[Problem]:
@@ -185,7 +216,7 @@ def compare(translated: TranslatedProcedure, loaded: Loaded, source: Entry) -> l
     if translated.id != english.id:
         problem(("id",), f"changed: '{translated.id}', the English file has '{english.id}'")
     if translated.aliases != english.aliases:
-        mine, theirs = _show(translated.aliases), _show(english.aliases)
+        mine, theirs = show(translated.aliases), show(english.aliases)
         problem(("aliases",), f"changed: {mine}, the English file has {theirs}")
     if translated.codes != english.codes:
         problem(("codes",), "changed: the codes must be the English file's")
@@ -195,91 +226,19 @@ def compare(translated: TranslatedProcedure, loaded: Loaded, source: Entry) -> l
     for flag in translated.flags:
         if flag not in english.flags:
             problem(("flags", flag), f"extra: the English file has no flag '{flag}'")
-    _compare_sources(translated, english, problem)
-    _compare_items(translated, english, problem)
-    if translated.translates.sha256 != source.sha256:
+    compare_sources(translated, english, problem)
+    compare_items(translated, english, problem)
+    # The English file's own bytes: its blocks' translations record the blocks' versions.
+    english_sha256 = source.file_sha256 or source.sha256
+    if translated.translates.sha256 != english_sha256:
         problem(
             ("translates", "sha256"),
             f"out of date: translates another version of {source.path.name}, which has "
-            f"changed since (it is now {source.sha256}); review the translation against the "
+            f"changed since (it is now {english_sha256}); review the translation against the "
             "English changes, then set translates.sha256 to that value",
         )
     problems.sort(key=lambda p: p.line or 0)
     return problems
-
-
-def _compare_sources(translated: Procedure, english: Procedure, problem: Any) -> None:
-    theirs = {s.id: s for s in english.sources}
-    mine = {s.id: s for s in translated.sources}
-    for index, source in enumerate(translated.sources):
-        if source.id not in theirs:
-            problem(
-                ("sources", index, "id"), f"extra: the English file has no source '{source.id}'"
-            )
-        elif source.url != theirs[source.id].url:
-            problem(
-                ("sources", index, "url"),
-                f"changed: the English file gives {theirs[source.id].url}",
-            )
-    for source_id in theirs:
-        if source_id not in mine:
-            problem(("sources",), f"missing: the source '{source_id}' of the English file")
-
-
-def _compare_items(translated: Procedure, english: Procedure, problem: Any) -> None:
-    theirs = dict(english.items())
-    mine = dict(translated.items())
-    for path_name, item in theirs.items():
-        if path_name not in mine:
-            problem(
-                key_of(path_name), f"missing: the English file has an item here ('{_words(item)}')"
-            )
-    for path_name, item in mine.items():
-        key = key_of(path_name)
-        other = theirs.get(path_name)
-        if other is None:
-            problem(key, "extra: the English file has no item here")
-            continue
-        for name in _TIMING:
-            mine_at, theirs_at = _timing(item, name), _timing(other, name)
-            if mine_at != theirs_at:
-                problem(
-                    (*key, name),
-                    f"changed timing: {_or_none(mine_at)}, the English file has "
-                    f"{_or_none(theirs_at)}",
-                )
-        for name in ("when", "unless"):
-            if getattr(item, name) != getattr(other, name):
-                problem(
-                    (*key, name),
-                    f"changed flags: {name} {_show(getattr(item, name))}, the English file has "
-                    f"{_show(getattr(other, name))}",
-                )
-        if item.sources != other.sources:
-            problem(
-                (*key, "sources"),
-                f"changed sources: cites {_show(item.sources)}, the English file cites "
-                f"{_show(other.sources)}",
-            )
-
-
-def _timing(item: Item, name: str) -> str | None:
-    attribute = {"from": "start", "to": "end"}.get(name, name)
-    value = getattr(item, attribute, None)
-    return str(value) if value is not None else None
-
-
-def _or_none(value: str | None) -> str:
-    return value if value is not None else "none"
-
-
-def _show(values: Any) -> str:
-    return "[" + ", ".join(str(v) for v in values) + "]"
-
-
-def _words(item: Item, count: int = 6) -> str:
-    words = item.text.split()
-    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
 def check_folder_translations(
@@ -328,7 +287,7 @@ def _english_for(procedure_id: str, path: Path, dirs: tuple[Path, ...]) -> Entry
         candidate = folder / f"{procedure_id}{SUFFIX}"
         if candidate.is_file():
             try:
-                return load_entry(candidate)
+                return load_entry(candidate, dirs)
             except ContentError:
                 return None  # its own problems are reported where it is validated
     return None

@@ -39,7 +39,6 @@ from procguide.lint.times import rule_offset_order, rule_offset_text
 
 if TYPE_CHECKING:
     from procguide.content.keys import Key
-    from procguide.content.model import Procedure
 
 __all__ = [
     "ERROR",
@@ -49,7 +48,6 @@ __all__ = [
     "Options",
     "Report",
     "SectionGrade",
-    "lint_files",
 ]
 
 MIN_WORDS_TO_GRADE = 10
@@ -235,11 +233,14 @@ def rule_required_sections(file: LintFile) -> Iterator[Finding]:
 
 def rule_placeholder(file: LintFile) -> Iterator[Finding]:
     """Starter text ("TODO") left in a file must not reach a patient."""
+    from procguide.content.model import Procedure
+
     procedure = file.procedure
-    values: list[tuple[Key, str]] = [
-        (("name",), procedure.name),
-        (("technical_name",), procedure.technical_name),
-    ]
+    values: list[tuple[Key, str]] = (
+        [(("name",), procedure.name), (("technical_name",), procedure.technical_name)]
+        if isinstance(procedure, Procedure)
+        else [(("title",), procedure.title)]
+    )
     values.extend(file.texts)
     for index, source in enumerate(procedure.sources):
         for name in ("title", "publisher", "url"):
@@ -328,46 +329,21 @@ TRANSLATION_RULES: tuple[Rule, ...] = (
 translation's items, times and sources are checked against its English file by validation."""
 
 
-def lint_entry(path: Path, procedure: Procedure, options: Options, language: str = "en") -> Report:
-    """Lint one procedure (or translation, in ``language``) that has already passed validation."""
-    from procguide.content.yamlsafe import load_file
-
-    raw, loaded = load_file(path)
-    file = LintFile(procedure, loaded, raw.decode("utf-8-sig"), options, language)
-    rules = RULES if language == "en" else TRANSLATION_RULES
-    if language not in text.GRADED_LANGUAGES:
-        rules = tuple(r for r in rules if r not in (rule_grade, rule_overall_grade))
-    findings = [finding for rule in rules for finding in rule(file)]
-    findings.sort(key=lambda f: f.line or 0)
-    prose = text.as_prose([item.text for _, item in file.items])
-    graded = language in text.GRADED_LANGUAGES
-    return Report(
-        procedure.id if language == "en" else f"{procedure.id}.{language}",
-        path,
-        file.grade(prose) if graded else 0.0,
-        text.word_count(prose),
-        tuple(graded for _, _, graded in file.grades) if graded else (),
-        tuple(findings),
+BLOCK_RULES: tuple[Rule, ...] = tuple(
+    r
+    for r in RULES
+    if r
+    not in (
+        rule_overall_grade,
+        rule_required_sections,
+        rule_vocabulary,
+        rule_sheet_length,
+        rule_generic_alias,
+        rule_one_triage,
     )
-
-
-def lint_files(paths: list[Path], options: Options) -> tuple[list[Report], list[Problem]]:
-    """Validate then lint ``paths``; return the reports, and the problems of invalid files.
-
-    Translations (``ID.LANG.yaml``) are first checked against their English file.
-    """
-    from procguide.content.library import scan_files
-    from procguide.content.translation import check_folder_translations, split_name
-    from procguide.resources import builtin_dir
-
-    english = [p for p in paths if split_name(p) is None]
-    entries, problems = scan_files(english)
-    reports = [lint_entry(e.path, e.procedure, options) for e in entries]
-    translated = [p for p in paths if split_name(p) is not None]
-    checked, found = check_folder_translations(entries, (builtin_dir("procedures"),), translated)
-    problems.extend(found)
-    reports.extend(lint_entry(t.path, t.procedure, options, t.language) for t in checked)
-    return reports, problems
+)
+"""The rules for a block: those about one item or one list; a whole handout (its grade,
+vocabulary, length, aliases and triage) is linted where the block is included."""
 
 
 def load_jargon(path: Path) -> dict[str, str]:

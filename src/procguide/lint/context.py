@@ -14,7 +14,7 @@ from procguide.lint import text
 from procguide.lint.words import JARGON
 
 if TYPE_CHECKING:
-    from procguide.content.model import Item, Procedure
+    from procguide.content.model import Block, Item, Procedure
     from procguide.content.yamlsafe import Loaded
 
 ERROR = "error"
@@ -76,7 +76,7 @@ class LintFile:
 
     def __init__(
         self,
-        procedure: Procedure,
+        procedure: Procedure | Block,
         loaded: Loaded,
         source: str,
         options: Options,
@@ -96,7 +96,9 @@ class LintFile:
     def texts(self) -> list[tuple[Key, str]]:
         """Every patient-facing text with the key of its value: items, then flag descriptions."""
         found: list[tuple[Key, str]] = [((*key, "text"), item.text) for key, item in self.items]
-        found.extend((("flags", name), value) for name, value in self.procedure.flags.items())
+        flags = self.procedure.flags
+        if isinstance(flags, dict):  # a block only names its flags; a procedure describes them
+            found.extend((("flags", name), value) for name, value in flags.items())
         return found
 
     @cached_property

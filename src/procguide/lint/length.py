@@ -52,11 +52,14 @@ def sheet_words(file: LintFile) -> dict[str, int]:
     """The words on each sheet of ``file``'s procedure, rendered as text with every flag on."""
     from procguide.config import Clinic
     from procguide.content.library import Entry
+    from procguide.content.model import Procedure
     from procguide.document.patient import Personal
     from procguide.pipeline import make
     from procguide.render.formats import encode
 
     procedure = file.procedure
+    if not isinstance(procedure, Procedure):
+        return {}
     # The hash only feeds the stamp, which is the same length whatever the content.
     entry = Entry(procedure, file.loaded.path, "0" * 64)
     # Every flag the procedure offers, so the count is of the longest sheet.

@@ -156,10 +156,10 @@ def lint_paths(
     options: Options,
 ) -> tuple[list[Report], list[Problem]]:
     """Lint files and folders (default: the library): a report per file, and files not read."""
-    from procguide.lint.check import lint_files
+    from procguide.lint.run import lint_files
 
-    files, problems = _files(paths, procedures_dirs, config)
-    reports, invalid = lint_files(files, options)
+    files, problems, dirs = _files(paths, procedures_dirs, config)
+    reports, invalid = lint_files(files, options, dirs)
     return reports, [*problems, *invalid]
 
 
@@ -180,23 +180,27 @@ def raise_for(reports: list[Report], problems: list[Problem], *, strict: bool) -
 
 def _files(
     paths: list[Path], procedures_dirs: list[Path], config: Path | None
-) -> tuple[list[Path], list[Problem]]:
+) -> tuple[list[Path], list[Problem], tuple[Path, ...]]:
     from procguide.config import load_config, open_library
+    from procguide.content import blocks
     from procguide.content.library import is_procedure_file
     from procguide.content.translation import files_in, library_files
 
     files: list[Path] = []
     problems: list[Problem] = []
+    settings = load_config(config).settings
+    library = open_library(settings, procedures_dirs)
     if not paths:
-        settings = load_config(config).settings
-        library = open_library(settings, procedures_dirs)
-        return [*library.paths.values(), *library_files(library.dirs)], problems
+        used = blocks.block_files(blocks.library_folders(library.dirs))
+        found = [*library.paths.values(), *library_files(library.dirs), *used]
+        return found, problems, library.dirs
     for path in paths:
         if path.is_dir():
             files.extend(p for p in sorted(path.iterdir()) if is_procedure_file(p))
             files.extend(files_in(path))
+            files.extend(blocks.block_files((path / blocks.FOLDER,)))
         elif path.exists():
             files.append(path)
         else:
             problems.append(Problem("no such file or folder", path))
-    return files, problems
+    return files, problems, library.dirs

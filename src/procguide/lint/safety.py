@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from procguide.content.model import REPUTABLE_KINDS, PrepItem, RecoveryItem
+from procguide.content.model import REPUTABLE_KINDS, PrepItem, Procedure, RecoveryItem
 from procguide.lint import text
 from procguide.lint.context import ERROR, WARNING, Finding, LintFile
 
@@ -156,7 +156,7 @@ _SAME = 0.75
 
 def rule_generic_alias(file: LintFile) -> Iterator[Finding]:
     """An alias is one procedure's other name, never a term for a family of procedures."""
-    for index, alias in enumerate(file.procedure.aliases):
+    for index, alias in enumerate(getattr(file.procedure, "aliases", ())):
         if alias in GENERIC_ALIASES:
             message = (
                 f"alias '{alias}' also names other procedures, so it could print the wrong "
@@ -170,7 +170,10 @@ def rule_one_triage(file: LintFile) -> Iterator[Finding]:
 
     The same sign under 'call the clinic' and 'call 911' leaves the patient to guess.
     """
-    get_help = file.procedure.get_help
+    procedure = file.procedure
+    if not isinstance(procedure, Procedure):  # a block: checked where it is included
+        return
+    get_help = procedure.get_help
     urgent = [(index, _words(item.text)) for index, item in enumerate(get_help.call_emergency)]
     for index, item in enumerate(get_help.call_clinic):
         words = _words(item.text)
