@@ -400,3 +400,10 @@ def test_sheet_length_is_measured_on_the_rendered_sheet_with_every_flag_on():
     file = LintFile(load_entry(path).procedure, loaded, raw.decode(), Options(today=TODAY))
     words = sheet_words(file)
     assert words["pre"] > words["discharge"] > 0
+
+
+def test_the_summary_counts_files_procedures_translations_and_blocks_alike(invoke):
+    result = invoke("lint")
+    assert result.exit_code == 0, result.output
+    last = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"\d+ files linted: 0 errors, 0 warnings", last), last

@@ -30,11 +30,11 @@ def _highest(report: Report) -> SectionGrade | None:
 
 
 def totals(reports: list[Report]) -> str:
-    """One line: how many procedures, errors and warnings."""
+    """One line: how many files (procedures, translations, blocks), errors and warnings."""
     errors = sum(r.errors for r in reports)
     warnings = sum(r.warnings for r in reports)
     return (
-        f"{_plural(len(reports), 'procedure')} linted: "
+        f"{_plural(len(reports), 'file')} linted: "
         f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     )
 
