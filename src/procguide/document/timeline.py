@@ -129,11 +129,14 @@ def _warn_if_past(
 
 def _due(offset: Offset, appointment: Appointment | None, wording: Wording) -> Due:
     when = appointment.before(offset) if appointment is not None else None
+    relative = wording.before(offset)
+    display = wording.moment(when) if when is not None else None
     return {
         "offset": str(offset),
-        "relative": wording.before(offset),
+        "relative": relative,
         "at": when.isoformat() if when is not None else None,
-        "display": wording.moment(when) if when is not None else None,
+        "display": display,
+        "label": wording.due_label(relative, display),
     }
 
 
@@ -174,6 +177,9 @@ def preparation(
                 "relative": wording.without(hold.offset),
                 "at": last.isoformat() if last is not None else None,
                 "display": wording.moment(last) if last is not None else None,
+                "label": wording.due_label(
+                    wording.without(hold.offset), wording.moment(last) if last else None
+                ),
             },
         }
         timed.append((_earliness(hold.offset) + 1, len(timed), held))
@@ -221,11 +227,13 @@ def _until(
     if offset is None:
         return None
     end = appointment.after(offset) if appointment else None
+    display = (wording._("until %(date)s") % {"date": wording.date(end)}) if end else None
     return {
         "offset": str(offset),
         "relative": wording.lasting(offset),
         "date": end.isoformat() if end else None,
-        "display": (wording._("until %(date)s") % {"date": wording.date(end)}) if end else None,
+        "display": display,
+        "label": wording.span_label(wording.lasting(offset), display),
     }
 
 
@@ -235,9 +243,11 @@ def _follow_up(
     if offset is None:
         return None
     day = appointment.after(offset) if appointment else None
+    display = (wording._("around %(date)s") % {"date": wording.date(day)}) if day else None
     return {
         "offset": str(offset),
         "relative": wording.after(offset),
         "date": day.isoformat() if day else None,
-        "display": (wording._("around %(date)s") % {"date": wording.date(day)}) if day else None,
+        "display": display,
+        "label": wording.span_label(wording.after(offset), display),
     }

@@ -115,6 +115,9 @@ class Due(TypedDict):
     relative: str
     at: str | None
     display: str | None
+    label: str
+    """The ready phrase every format prints: "At 01:30 on Tue 8 Dec 2026 (8 hours before your
+    procedure)", or "8 hours before your procedure" without an appointment."""
 
 
 class PrepData(TypedDict):
@@ -177,6 +180,8 @@ class UntilData(TypedDict):
     relative: str
     date: str | None
     display: str | None
+    label: str
+    """The ready phrase: "For 24 hours after your procedure, until Wed 9 Dec 2026"."""
 
 
 class RestrictionData(TypedDict):

@@ -121,6 +121,22 @@ class Wording:
             "last": self.date(last),
         }
 
+    # Labels: one phrase for a timed item, the same in every format and the calendar -----
+    def due_label(self, relative: str, when: str | None) -> str:
+        """``At 01:30 on Tue 8 Dec 2026 (8 hours before your procedure)``."""
+        if when is None:
+            return _first_upper(relative)
+        return self._("%(when)s (%(relative)s)") % {
+            "when": _first_upper(when),
+            "relative": relative,
+        }
+
+    def span_label(self, relative: str, when: str | None) -> str:
+        """``For 24 hours after your procedure, until Wed 9 Dec 2026``."""
+        if when is None:
+            return relative
+        return self._("%(when)s, %(date)s") % {"when": relative, "date": when}
+
     # Sentences -------------------------------------------------------------------------
     def hold(self, medicine: str, offset: Offset, last_dose: dt.datetime | dt.date | None) -> str:
         """What to do about a medicine the clinician has asked the patient to pause."""
@@ -212,3 +228,8 @@ class Wording:
             "translation": translation,
             "reviewed": reviewed,
         }
+
+
+def _first_upper(text: str) -> str:
+    # Capitalise the first letter only: "at 01:30" starts a label, "ICU" keeps its capitals.
+    return text[:1].upper() + text[1:]

@@ -120,10 +120,7 @@ class _Plan:
                 label = _("Procedure prep: %(when)s") % {"when": due["relative"]}
                 title = text.title(item["text"], label)
                 key = self.key(item["kind"], due["offset"])
-                timing = _("%(when)s (%(relative)s).") % {
-                    "when": text.first_upper(due["display"] or ""),
-                    "relative": due["relative"],
-                }
+                timing = due["label"] + "."
             arrival = item["kind"] == "arrival"
             alarm = _instant(when, self.zone) - BEFORE_ARRIVAL if arrival else self.evening(when)
             entries.append(
@@ -192,10 +189,7 @@ class _Plan:
             if not until or not until.get("date"):
                 continue
             label = _("Activity limit: %(when)s") % {"when": text.lower_first(until["relative"])}
-            timing = _("%(when)s, %(date)s.") % {
-                "when": until["relative"],
-                "date": until["display"],
-            }
+            timing = until["label"] + "."
             entries.append(
                 _Entry(
                     self.key("restriction", until["offset"]),
@@ -220,7 +214,7 @@ class _Plan:
             title = _("Follow-up: %(what)s") % {"what": sentence}
             if not sentence or len(title) > text.TITLE_MAX:
                 title = _("Follow-up: %(what)s") % {"what": text.lower_first(due["relative"])}
-            timing = _("%(when)s, %(date)s.") % {"when": due["relative"], "date": due["display"]}
+            timing = due["label"] + "."
             entries.append(
                 _Entry(
                     self.key("follow-up", due["offset"]),
