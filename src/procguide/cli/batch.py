@@ -13,14 +13,21 @@ from procguide.cli.batch_options import (
     BatchFormats,
     Encoding,
     Jobs,
-    Kind,
     NamePattern,
     OutDir,
     Resume,
     Roster,
 )
 from procguide.cli.core import command, error_line, state, warning_line
-from procguide.cli.options import ConfigOpt, Lang, LargePrint, Paper, ProceduresDir, TemplatesDir
+from procguide.cli.options import (
+    ConfigOpt,
+    Kind,
+    Lang,
+    LargePrint,
+    Paper,
+    ProceduresDir,
+    TemplatesDir,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID

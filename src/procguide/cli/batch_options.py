@@ -24,12 +24,6 @@ BatchFormats = Annotated[
         help="Comma-separated formats: html, pdf, text, markdown, json, ics.",
     ),
 ]
-Kind = Annotated[
-    str,
-    typer.Option(
-        "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
-    ),
-]
 Jobs = Annotated[
     int | None,
     typer.Option(

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from procguide.cli.core import command, state, warning_line
 from procguide.cli.options import (
@@ -15,6 +12,7 @@ from procguide.cli.options import (
     Flags,
     Fmt,
     Holds,
+    Kind,
     Lang,
     LargePrint,
     NoFlags,
@@ -135,12 +133,7 @@ _personal_command(
 @command("handout")
 def handout(
     procedure: Proc,
-    kind: Annotated[
-        str,
-        typer.Option(
-            "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
-        ),
-    ] = "pre",
+    kind: Kind = "pre",
     patient: Patient = None,
     date: Day = None,
     time: Time = None,

@@ -11,6 +11,12 @@ Proc = Annotated[
     str,
     typer.Argument(metavar="PROCEDURE", help="Procedure id, alias or CPT code, e.g. blood-patch."),
 ]
+Kind = Annotated[
+    str,
+    typer.Option(
+        "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
+    ),
+]
 Patient = Annotated[str | None, typer.Option("--patient", metavar="NAME", help="Patient's name.")]
 Day = Annotated[
     str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Procedure date, YYYY-MM-DD.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -146,16 +146,8 @@ SourceKind = Literal[
     "seed",
 ]
 """Kinds of source. The first six are ones a clinician can look up and rely on."""
-REPUTABLE_KINDS = frozenset(
-    {
-        "regulator",
-        "national-health-service",
-        "hospital-leaflet",
-        "professional-society",
-        "peer-reviewed",
-        "product-labelling",
-    }
-)
+REPUTABLE_KINDS = frozenset(get_args(SourceKind)[:6])
+"""The kinds that can support a clinical item on their own."""
 
 
 class Source(_Strict):
