@@ -458,3 +458,21 @@ def test_a_roster_gives_holds_and_restarts_for_the_going_home_sheet(invoke, tmp_
         "row 2 (line 3): the restarts column: 'aspirin=1d' names a medicine that no hold pauses"
         in result.stderr
     )
+
+
+def test_a_last_dose_already_past_is_a_warning_in_the_manifest(invoke, tmp_path):
+    from datetime import date, timedelta
+
+    day = (date.today() + timedelta(days=5)).isoformat()
+    roster = write(
+        tmp_path / "r.csv",
+        f"procedure,patient,date,time,holds\nebp,Ann Lee,{day},09:30,clopidogrel=7d\n",
+    )
+    result = batch(invoke, roster)
+    assert result.exit_code == 0, result.output
+    (record,) = manifest(tmp_path / "out")
+    last = (date.today() - timedelta(days=3)).isoformat()
+    assert record["warnings"] == [
+        f"the last dose of clopidogrel for a 7d hold was due {last}, which has passed: "
+        "check the hold with the clinician"
+    ]
