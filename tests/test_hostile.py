@@ -737,3 +737,20 @@ def test_one_rule_for_invisible_characters_in_content_command_line_and_file_name
     assert f"(U+{ord(char):04X})" in result.stderr
     # Dropped from a file name; a separator, being white space, becomes a dash first.
     assert safe_name(f"A{char}B", 1) == ("A-B" if char.isspace() else "AB")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        '{{ cycler.__init__.__globals__.os.popen("touch pwned").read() }}',
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{% set x = doc.stamp.update(text='forged') %}{{ doc.stamp.text }}",
+    ],
+    ids=["globals-to-os", "subclasses", "change-the-document"],
+)
+def test_a_clinic_template_cannot_run_code_or_change_the_document(invoke, tmp_path, code):
+    templates = _clinic_templates(tmp_path, "handout.txt", code)
+    result = invoke("handout", "blood-patch", "--format", "text", "--templates-dir", str(templates))
+    lines = assert_clean_failure(result, ExitCode.TEMPLATE)
+    assert "unsafe" in lines[0] or "not safely callable" in lines[0], lines
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()

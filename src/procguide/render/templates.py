@@ -182,7 +182,12 @@ def environment(
 
     if clinic_dir is not None and not clinic_dir.is_dir():
         raise TemplateError(f"templates folder not found: {clinic_dir}")
-    env = jinja2.Environment(
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # A clinic's template is trusted to lay out a sheet, not to run code: the sandbox refuses
+    # attributes such as __globals__ (the way from {{ cycler }} to os.popen) and calls that
+    # change the document.
+    env = ImmutableSandboxedEnvironment(
         loader=_loader(fmt, clinic_dir),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
