@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from procguide.characters import is_invisible
-from procguide.content.offsets import Offset
+from procguide.content.offsets import HELP, Offset
 from procguide.errors import UsageError
 
 MAX_FIELD = 500
@@ -34,17 +34,17 @@ class Hold:
         name = clean_text(name, "hold")
         if not sep or not name or not amount.strip():
             raise UsageError(
-                f"'{text}' needs a medicine and how long before",
+                "needs a medicine and how long before",
                 hint="for example clopidogrel=7d",
                 field="hold",
             )
         try:
             offset = Offset.parse(amount)
-        except ValueError as error:
-            raise UsageError(f"'{text}': {error}", field="hold") from None
+        except ValueError:
+            raise UsageError(f"the time is not clear: {HELP}", field="hold") from None
         if offset.minutes == 0:
             raise UsageError(
-                f"'{text}' pauses nothing",
+                "a hold of 0 pauses nothing",
                 hint="give how long before the procedure, for example clopidogrel=7d",
                 field="hold",
             )
@@ -137,13 +137,13 @@ def _with_restarts(
         key = clean_text(name, "restart").casefold()
         if not sep or not key or not amount.strip():
             raise UsageError(
-                f"'{text}' needs a medicine and how long after",
+                "needs a medicine and how long after",
                 hint="for example clopidogrel=1d",
                 field="restart",
             )
         if key not in {h.medicine.casefold() for h in holds}:
             raise UsageError(
-                f"'{text}' names a medicine that no hold pauses",
+                "names a medicine that no hold pauses",
                 hint="give the hold too, for example clopidogrel=7d",
                 field="restart",
             )
@@ -151,6 +151,6 @@ def _with_restarts(
             raise UsageError("names the same medicine twice", field="restart")
         try:
             after[key] = Offset.parse(amount)
-        except ValueError as error:
-            raise UsageError(f"'{text}': {error}", field="restart") from None
+        except ValueError:
+            raise UsageError(f"the time is not clear: {HELP}", field="restart") from None
     return tuple(Hold(h.medicine, h.offset, after.get(h.medicine.casefold())) for h in holds)

@@ -60,7 +60,7 @@ def parse_date(text: str) -> date:
     value = text.strip()
     if not _DATE.fullmatch(value):
         raise UsageError(
-            f"'{text}' is not a date in YYYY-MM-DD form",
+            "is not a date in YYYY-MM-DD form",
             hint="for example 2026-12-01; other forms such as 01/02/2026 can be read two ways",
             field="date",
         )
@@ -68,13 +68,13 @@ def parse_date(text: str) -> date:
         day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"'{text}' is not a real date", hint="check the month and day", field="date"
+            "is not a real date", hint="check the month and day", field="date"
         ) from None
     # Offsets reach 9999 weeks (about 192 years) either way; beyond these years the
     # calendar arithmetic would overflow, and no procedure is booked there anyway.
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise UsageError(
-            f"'{text}' is not a plausible procedure date",
+            "is not a plausible procedure date",
             hint=f"use a year from {FIRST_YEAR} to {LAST_YEAR}",
             field="date",
         )
@@ -86,7 +86,7 @@ def parse_time(text: str) -> time:
     match = _TIME.fullmatch(text.strip())
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
         raise UsageError(
-            f"'{text}' is not a 24-hour time",
+            "is not a 24-hour time",
             hint="use HH:MM, for example 09:30 or 14:00",
             field="time",
         )
