@@ -97,20 +97,59 @@ def test_an_edited_file_is_validated_again(cache_home, tmp_path):
     assert after.procedure.name != before.procedure.name
 
 
+def _stored(stored_file):
+    mac, _, payload = stored_file.read_bytes().partition(b"\n")
+    return mac, json.loads(payload)
+
+
 def test_a_tampered_cache_entry_is_not_trusted(cache_home, tmp_path):
     path = build_tree(tmp_path / "lib", {"blood-patch.yaml": BLOOD_PATCH}) / "blood-patch.yaml"
     entry = load_entry(path)
     stored_file = cache_home / "procedures" / f"{entry.file_sha256}.json"
-    stored = json.loads(stored_file.read_text(encoding="utf-8"))
-    stored["procedure"]["name"] = ""  # fails the model
-    stored_file.write_text(json.dumps(stored), encoding="utf-8")
-    assert load_entry(path) == entry
-    stored["procedure"]["name"] = "Tampered"
-    stored["procedure"]["id"] = "other"  # passes the model, fails the cross-checks
-    stored_file.write_text(json.dumps(stored), encoding="utf-8")
-    assert load_entry(path) == entry
+    mac, stored = _stored(stored_file)
+    # A change that passes the model and every cross-check: the emergency signs, softened.
+    signs = stored["procedure"]["get_help"]["call_emergency"]
+    signs[0]["text"] = "A mild headache (no need to call anyone)"
+    stored_file.write_bytes(mac + b"\n" + json.dumps(stored).encode())
+    again = load_entry(path)
+    assert again == entry
+    assert again.procedure.get_help.call_emergency[0].text != signs[0]["text"]
     stored_file.write_bytes(b"\x00not json")
     assert load_entry(path) == entry
+
+
+def test_another_files_cache_entry_filed_under_this_hash_is_not_served(cache_home, tmp_path):
+    lib = build_tree(
+        tmp_path / "lib",
+        {
+            "blood-patch.yaml": BLOOD_PATCH,
+            "other.yaml": BLOOD_PATCH.replace("id: blood-patch", "id: other", 1),
+        },
+    )
+    patch = load_entry(lib / "blood-patch.yaml")
+    other = load_entry(lib / "other.yaml")
+    folder = cache_home / "procedures"
+    (folder / f"{patch.file_sha256}.json").write_bytes(
+        (folder / f"{other.file_sha256}.json").read_bytes()
+    )
+    assert load_entry(lib / "blood-patch.yaml").procedure.id == "blood-patch"
+
+
+def test_validate_never_takes_the_caches_word_for_a_file(cache_home, tmp_path, invoke):
+    # Even a genuine entry (written with this user's key) cannot make an invalid file pass.
+    lib = build_tree(tmp_path / "lib", {"blood-patch.yaml": BLOOD_PATCH})
+    good = load_entry(lib / "blood-patch.yaml")
+    broken = lib / "blood-patch.yaml"
+    broken.write_text(BLOOD_PATCH.replace("\nsummary:", "\nsumary:", 1), encoding="utf-8")
+    import hashlib
+
+    code = cache.code_version(cache.CONTENT_CODE)
+    mac, stored = _stored(cache_home / "procedures" / f"{good.file_sha256}.json")
+    cache.write_json(f"procedures/{hashlib.sha256(broken.read_bytes()).hexdigest()}.json", stored)
+    assert stored["code"] == code
+    result = invoke("validate", str(broken))
+    assert result.exit_code == 3
+    assert "unknown field 'sumary'" in result.stderr
 
 
 def test_the_same_bytes_under_another_name_are_checked_again(cache_home, tmp_path):

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,29 +109,67 @@ def _sources(modules: tuple[str, ...]) -> list[Path]:
 
 
 def read_json(name: str) -> Any:
-    """The data stored under ``name``, or None when absent or unreadable."""
+    """The data stored under ``name``, or None when absent, unreadable or not genuine.
+
+    Every entry carries a MAC over its name and its bytes, made with a key only this user
+    can read: an entry that was edited, filed under another name (another file's hash), or
+    written by anyone else is a miss, never content for a handout.
+    """
     base = folder()
-    if base is None:
+    key = _key(base) if base is not None else None
+    if base is None or key is None:
         return None
     try:
-        return json.loads((base / name).read_bytes())
+        mac, _, payload = (base / name).read_bytes().partition(b"\n")
+        if not hmac.compare_digest(mac, _mac(key, name, payload)):
+            return None
+        return json.loads(payload)
     except (OSError, ValueError):
         return None
 
 
 def write_json(name: str, data: Any) -> None:
-    """Store ``data`` under ``name`` atomically; a failure is ignored."""
+    """Store ``data`` under ``name`` atomically, with its MAC; a failure is ignored."""
     base = folder()
-    if base is None:
+    key = _key(base) if base is not None else None
+    if base is None or key is None:
         return
     target = base / name
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        payload = json.dumps(data, ensure_ascii=False).encode()
         # Written beside the target and renamed over it, so a reader (another process of
         # a batch) sees the old file or the new one, never half of one.
-        atomic_write(target, json.dumps(data, ensure_ascii=False).encode(), sync=False)
+        atomic_write(target, _mac(key, name, payload) + b"\n" + payload, sync=False)
     except (OSError, TypeError, ValueError):
         return
+
+
+def _mac(key: bytes, name: str, payload: bytes) -> bytes:
+    return hmac.new(key, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
+
+
+@functools.cache
+def _key(base: Path) -> bytes | None:
+    """This user's cache key, made once; None when it cannot be trusted or made."""
+    path = base / "key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    else:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(secrets.token_bytes(32))
+    try:
+        status = path.lstat()
+        if not stat.S_ISREG(status.st_mode) or not _private(path) or status.st_mode & 0o044:
+            return None
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -108,7 +108,7 @@ def validate_command(paths: list[Path], procedures_dirs: list[Path], config: Pat
     # Blocks first: a broken block is reported at its own lines before the includes of it.
     checked_blocks, found = check_files(block_paths)
     problems.extend(found)
-    entries, found = scan_files(files, library.dirs)
+    entries, found = scan_files(files, library.dirs, use_cache=False)
     problems.extend(p for p in found if p not in problems)
     checked, found = check_folder_translations(entries, library.dirs, translations)
     problems.extend(p for p in found if p not in problems)

@@ -59,16 +59,18 @@ def is_procedure_file(path: Path) -> bool:
     return path.suffix == SUFFIX and "." not in path.stem and not path.name.startswith(".")
 
 
-def load_entry(path: Path, dirs: tuple[Path, ...] = ()) -> Entry:
+def load_entry(path: Path, dirs: tuple[Path, ...] = (), *, use_cache: bool = True) -> Entry:
     """Read, parse and validate one procedure file, reporting every problem at once.
 
     ``dirs`` are the library's procedures folders: their ``blocks`` folders, then the
-    built-in one, are where the blocks the file includes are found.
+    built-in one, are where the blocks the file includes are found. ``use_cache=False``
+    reads the file itself whatever the cache holds: validate and lint, the gates content
+    must pass, never take the cache's word for a file.
     """
     from procguide.content import blocks
 
     where = blocks.folders(path, dirs)
-    entry = _cached_entry(path, where)
+    entry = _cached_entry(path, where) if use_cache else None
     if entry is not None:
         return entry
     from procguide.content import include
@@ -327,7 +329,9 @@ class Library:
         return entry if wanted in procedure.aliases or wanted in procedure.codes.cpt else None
 
 
-def scan_files(paths: list[Path], dirs: tuple[Path, ...] = ()) -> tuple[list[Entry], list[Problem]]:
+def scan_files(
+    paths: list[Path], dirs: tuple[Path, ...] = (), *, use_cache: bool = True
+) -> tuple[list[Entry], list[Problem]]:
     """Load ``paths``; return the valid entries and the problems of all the others.
 
     ``dirs`` are the library's folders, whose blocks the files include.
@@ -336,7 +340,7 @@ def scan_files(paths: list[Path], dirs: tuple[Path, ...] = ()) -> tuple[list[Ent
     problems: list[Problem] = []
     for path in paths:
         try:
-            entries.append(load_entry(path, dirs))
+            entries.append(load_entry(path, dirs, use_cache=use_cache))
         except ContentError as error:
             # A broken block is reported once, not once for each procedure that includes it.
             problems.extend(p for p in error.problems if p not in problems)

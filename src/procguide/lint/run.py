@@ -118,7 +118,7 @@ def lint_files(
     reports = [lint_block(b, options, _language(b.path)) for b in checked_blocks]
     rest = [p for p in paths if p not in block_paths]
     english = [p for p in rest if split_name(p) is None]
-    entries, found = scan_files(english, dirs)
+    entries, found = scan_files(english, dirs, use_cache=False)
     problems.extend(p for p in found if p not in problems)
     reports += [
         lint_entry(e.path, e.procedure, options, resolve=blocks.english(e.block_folders))
