@@ -486,3 +486,40 @@ def test_a_name_shifted_into_another_column_is_never_quoted(invoke, tmp_path):
     out = tmp_path / "out" / "manifest.jsonl"
     seen = result.stderr + (out.read_text() if out.exists() else "")
     assert "Janet" not in seen and "Doe" not in seen, seen
+
+
+ONE_ROW = "procedure,patient,date,time\nebp,Ann Lee,2027-03-01,09:30\n"
+
+
+def test_a_second_batch_into_the_same_folder_fails_at_once(invoke, tmp_path):
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    held = os.open(out, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as a batch still running would
+    try:
+        result = batch(invoke, write(tmp_path / "r.csv", ONE_ROW))
+    finally:
+        os.close(held)
+    assert result.exit_code == ExitCode.OUTPUT
+    assert result.stderr.startswith("error: --out: another batch is writing into out (wait for")
+    assert list(out.iterdir()) == []  # nothing written, the other run's manifest untouched
+    # Once the other run has ended (however it ended), the folder is free again.
+    assert batch(invoke, write(tmp_path / "r.csv", ONE_ROW)).exit_code == 0
+
+
+def test_the_next_run_removes_what_a_killed_run_left_half_written(invoke, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / ".2027-03-01_blood-patch_Ann-Lee.txt.x1y2z3.part"
+    stale.write_text("half a handout")
+    result = batch(invoke, write(tmp_path / "r.csv", ONE_ROW))
+    assert result.exit_code == 0
+    assert not stale.exists()
+    assert "removed 1 unfinished files of an earlier run" in result.stderr + result.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "2027-03-01_blood-patch_Ann-Lee.txt",
+        "manifest.jsonl",
+    ]

@@ -8,12 +8,18 @@ results come back, in row order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from procguide.batch.filenames import Pattern
+from procguide.batch.lock import locked
 from procguide.batch.plan import Feeder, Planner
 from procguide.batch.roster import Roster
-from procguide.batch.setup import MANIFEST, Options, Summary, prepare
+from procguide.batch.setup import MANIFEST, Options, Setup, Summary, prepare
 from procguide.batch.worker import Interrupts, Manifest, read_manifest, results
+
+if TYPE_CHECKING:
+    from procguide.config import Settings
+    from procguide.content.library import Library
 
 
 def run(
@@ -31,6 +37,25 @@ def run(
         from procguide.errors import OutputError
 
         raise OutputError(f"cannot make the folder {setup.out}: {error.strerror}") from None
+    with locked(setup.out) as stale:
+        summary = _make(
+            roster, options, setup, settings, library, pattern, total, on_start, on_record
+        )
+        summary.stale_removed = stale
+        return summary
+
+
+def _make(
+    roster: Roster,
+    options: Options,
+    setup: Setup,
+    settings: Settings,
+    library: Library,
+    pattern: Pattern,
+    total: int,
+    on_start: Callable[[int], None] | None,
+    on_record: Callable[[dict[str, Any]], None] | None,
+) -> Summary:
     path = setup.out / MANIFEST
     previous = read_manifest(path) if options.resume else {}
     planner = Planner(setup, settings, library, pattern, previous)

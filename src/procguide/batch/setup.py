@@ -71,6 +71,8 @@ class Summary:
     failed: int = 0
     skipped: int = 0
     interrupted: bool = False
+    stale_removed: int = 0
+    """Temporaries an earlier, killed run left in the folder, removed before this one."""
 
     @property
     def done(self) -> int:

@@ -173,6 +173,8 @@ class Display:
                 warning_line(f"{count - MAX_LISTED} more {noun} are in {summary.manifest}")
         parts = [f"{summary.ok} made", f"{summary.failed} failed", f"{summary.skipped} skipped"]
         line = f"batch: {', '.join(parts)} of {summary.total} rows; manifest {summary.manifest}"
+        if summary.stale_removed:
+            line += f"; removed {summary.stale_removed} unfinished files of an earlier run"
         self.console.print(line, markup=False, highlight=False, soft_wrap=True)
         if summary.interrupted:
             error_line(
