@@ -523,3 +523,31 @@ def test_the_next_run_removes_what_a_killed_run_left_half_written(invoke, tmp_pa
         "2027-03-01_blood-patch_Ann-Lee.txt",
         "manifest.jsonl",
     ]
+
+
+def test_an_unclosed_quote_stops_the_batch_before_anything_is_written(invoke, tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        "procedure,patient,date,time\n"
+        "ebp,Ann Lee,2027-03-01,09:30\n"
+        'ebp,"Bo Kim,2027-03-01,10:00\n'
+        "ebp,Cy Ray,2027-03-01,10:30\n"
+        "ebp,Di Fox,2027-03-01,11:00\n"
+        "ebp,Ed Roe,2027-03-01,11:30\n",
+    )
+    result = batch(invoke, roster)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.startswith(
+        'error: line 3: a quote (") is opened and never closed, so the rows after it'
+    )
+    assert "Bo Kim" not in result.stderr
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_quoted_value_may_hold_a_line_break(invoke, tmp_path):
+    roster = write(
+        tmp_path / "r.csv",
+        'procedure,patient,date,time,note\nebp,Ann Lee,2027-03-01,09:30,"Bring your\nglasses"\n',
+    )
+    result = batch(invoke, roster)
+    assert result.exit_code == 0, result.output

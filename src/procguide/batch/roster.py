@@ -203,6 +203,8 @@ def _csv(text: io.TextIOWrapper) -> Iterator[Record]:
             done = reader.line_num
             yield start, {}, f"the row cannot be read: {broken}"
             continue
+        if reader.line_num > start:
+            _check_quotes(cells, start, delimiter, len(columns))
         done = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue  # a blank line, or one of empty cells as spreadsheets export them
@@ -222,6 +224,22 @@ def _csv(text: io.TextIOWrapper) -> Iterator[Record]:
             elif cell.strip():
                 error = f"the row has a value in column {index + 1}, which has no heading"
         yield start, values, error
+
+
+def _check_quotes(cells: list[str], start: int, delimiter: str, columns: int) -> None:
+    """Refuse a quote that is never closed, which would swallow the rows after it.
+
+    A quoted value may hold line breaks (an address); one whose later lines look like whole
+    rows is a quote left open, and every row after it would be lost without a word.
+    """
+    for cell in cells:
+        later = cell.split("\n")[1:]
+        if any(line.count(delimiter) >= max(columns - 1, 1) for line in later):
+            raise UsageError(
+                f'line {start}: a quote (") is opened and never closed, so the rows after it '
+                "would be read as one value",
+                hint="close the quote, or remove it, then run the batch again",
+            )
 
 
 def _header(cells: list[str]) -> list[str]:
