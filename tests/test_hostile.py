@@ -754,3 +754,25 @@ def test_a_clinic_template_cannot_run_code_or_change_the_document(invoke, tmp_pa
     lines = assert_clean_failure(result, ExitCode.TEMPLATE)
     assert "unsafe" in lines[0] or "not safely callable" in lines[0], lines
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_a_named_pipe_in_a_procedures_folder_never_hangs_a_scan(invoke, tmp_path):
+    # Opening a FIFO for reading blocks until someone writes to it: a scan must skip it.
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    os.mkfifo(folder / "stuck.yaml")
+    listed = subprocess.run(
+        [sys.executable, "-m", "procguide", "list", "--procedures-dir", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a hang fails here instead of blocking the suite
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "blood-patch" in listed.stdout and "stuck" not in listed.stdout
+    found = subprocess.run(
+        [sys.executable, "-m", "procguide", "aftercare", "ebp", "--procedures-dir", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert found.returncode == 0, found.stderr

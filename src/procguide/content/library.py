@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -55,8 +56,17 @@ class Entry:
 
 
 def is_procedure_file(path: Path) -> bool:
-    """``blood-patch.yaml`` is a procedure; ``blood-patch.es.yaml`` is a translation of one."""
-    return path.suffix == SUFFIX and "." not in path.stem and not path.name.startswith(".")
+    """``blood-patch.yaml`` is a procedure; ``blood-patch.es.yaml`` is a translation of one.
+
+    Only a regular file is one: a named pipe called ``x.yaml`` in a folder would block the
+    first read for ever, and a folder scan must never hang.
+    """
+    if path.suffix != SUFFIX or "." in path.stem or path.name.startswith("."):
+        return False
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def load_entry(path: Path, dirs: tuple[Path, ...] = (), *, use_cache: bool = True) -> Entry:
