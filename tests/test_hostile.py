@@ -776,3 +776,39 @@ def test_a_named_pipe_in_a_procedures_folder_never_hangs_a_scan(invoke, tmp_path
         timeout=60,
     )
     assert found.returncode == 0, found.stderr
+
+
+def test_terminal_escapes_typed_on_the_command_line_are_shown_escaped(invoke):
+    result = invoke("aftercare", "nope\x1b[2J\x1b[31mred")
+    assert result.exit_code == ExitCode.USAGE
+    assert "\x1b" not in result.stderr
+    assert "'nope\\x1b[2J\\x1b[31mred'" in result.stderr
+
+
+def test_a_json_roster_item_with_a_key_twice_is_a_row_error(invoke, tmp_path):
+    roster = tmp_path / "r.jsonl"
+    roster.write_text(
+        '{"procedure": "ebp", "patient": "Ann Lee", "date": "2027-03-01", "time": "09:30", '
+        '"time": "13:00"}\n',
+        encoding="utf-8",
+    )
+    result = invoke(
+        "batch", str(roster), "--out", str(tmp_path / "out"), "-f", "text", "--jobs", "1"
+    )
+    assert result.exit_code == ExitCode.PARTIAL
+    assert (
+        "row 1 (line 1): the item gives the column 'time' twice; keep one of them" in result.stderr
+    )
+
+
+def test_a_read_only_output_file_is_an_output_error_and_is_kept(invoke, tmp_path):
+    target = tmp_path / "kept.txt"
+    target.write_bytes(OLD)
+    target.chmod(0o444)
+    result = invoke("aftercare", "blood-patch", "-o", str(target))
+    assert result.exit_code == ExitCode.OUTPUT
+    assert (
+        result.stderr
+        == f"error: cannot write {target}: the file is read-only (choose another name, or make it writable first)\n"
+    )
+    assert target.read_bytes() == OLD

@@ -34,6 +34,13 @@ def write_file(path: Path, data: bytes) -> None:
         # /dev/stdout, /dev/null, a named pipe: renaming over one would replace the device.
         _write_through(path, data)
         return
+    if mode is not None and not mode & stat.S_IWUSR:
+        # Renaming over it would succeed, even for root: refuse as a shell redirect would,
+        # since someone made this file read-only on purpose.
+        raise OutputError(
+            f"cannot write {path}: the file is read-only",
+            hint="choose another name, or make it writable first",
+        )
     # mkstemp makes the file private; give it the mode a plain `open` would have.
     try:
         atomic_write(path, data, mode=stat.S_IMODE(mode) if mode is not None else default_mode())

@@ -290,14 +290,34 @@ def _json_lines(text: io.TextIOWrapper) -> Iterator[Record]:
         if not chunk.strip():
             continue
         try:
-            item = json.loads(chunk)
+            item = json.loads(chunk, object_pairs_hook=_Object.of)
         except json.JSONDecodeError as error:
             yield line, {}, f"the line is not valid JSON: {error.msg}"
             continue
         yield line, *_object(item)
 
 
+class _Object(dict[str, Any]):
+    """A JSON object that remembers a key given twice, which json would silently drop."""
+
+    twice: str | None = None
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> _Object:
+        found = cls(pairs)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                found.twice = key
+                break
+            seen.add(key)
+        return found
+
+
 def _object(item: Any) -> tuple[dict[str, Any], str | None]:
+    if isinstance(item, _Object) and item.twice is not None:
+        # The key is a column name, never a patient's details.
+        return {}, f"the item gives the column '{item.twice[:40]}' twice; keep one of them"
     if isinstance(item, dict):
         return item, None
     return {}, "the item is not an object of column names and values"
@@ -305,7 +325,7 @@ def _object(item: Any) -> tuple[dict[str, Any], str | None]:
 
 def _json_array(text: io.TextIOWrapper) -> Iterator[Record]:
     """The items of a JSON array, decoded one at a time rather than all at once."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_Object.of)
     buffer, pos, line_base, eof = "", 0, 1, False
 
     def more() -> None:

@@ -95,19 +95,33 @@ def _where(error: BaseException) -> str:
 
 def error_line(message: str) -> None:
     """Print one error line to stderr."""
-    from procguide.cli.console import stderr_console
-
-    stderr_console(state["color"]).print(
-        f"error: {message}", markup=False, highlight=False, soft_wrap=True
-    )
+    _diagnostic("error", message)
 
 
 def warning_line(message: str) -> None:
     """Print one warning line to stderr."""
+    _diagnostic("warning", message)
+
+
+def _diagnostic(kind: str, message: str) -> None:
     from procguide.cli.console import stderr_console
 
     stderr_console(state["color"]).print(
-        f"warning: {message}", markup=False, highlight=False, soft_wrap=True
+        f"{kind}: {shown(message)}", markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def shown(text: str) -> str:
+    r"""``text`` with control characters written as escapes (``\x1b``).
+
+    A message may quote what was typed (an unknown procedure's name); a crafted argument must
+    not clear the screen or forge a line when it is echoed.
+    """
+    from procguide.characters import is_invisible
+
+    return "".join(
+        char.encode("unicode_escape").decode() if is_invisible(char) or char in "\n\r\t" else char
+        for char in text
     )
 
 
