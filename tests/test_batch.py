@@ -551,3 +551,30 @@ def test_a_quoted_value_may_hold_a_line_break(invoke, tmp_path):
     )
     result = batch(invoke, roster)
     assert result.exit_code == 0, result.output
+
+
+def test_a_batch_killed_part_way_keeps_every_earlier_rows_line(tmp_path):
+    # What kill -9 leaves: the earlier run's lines, then this run's, and no tidy rewrite.
+    from procguide.batch.worker import Manifest, read_manifest
+
+    path = tmp_path / "manifest.jsonl"
+    earlier = [{"row": n, "status": "ok", "files": [{"path": f"{n}.txt"}]} for n in (1, 2, 3)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in earlier) + '{"row": 4, "sta')
+    manifest = Manifest(path).__enter__()
+    manifest.write({"row": 1, "status": "ok", "files": [{"path": "1-new.txt"}]})
+    manifest._stream.close()  # killed: __exit__ never runs
+    kept = read_manifest(path)
+    assert sorted(kept) == [1, 2, 3]
+    assert kept[1]["files"] == [{"path": "1-new.txt"}]  # the newest line for a row counts
+    assert kept[3] == earlier[2]
+
+
+def test_a_finished_batch_leaves_one_line_per_row_in_order(tmp_path):
+    from procguide.batch.worker import Manifest
+
+    path = tmp_path / "manifest.jsonl"
+    path.write_text('{"row": 9, "status": "ok"}\n')
+    with Manifest(path) as manifest:
+        manifest.write({"row": 2, "status": "ok"})
+        manifest.write({"row": 1, "status": "failed"})
+    assert [json.loads(line)["row"] for line in path.read_text().splitlines()] == [1, 2]
