@@ -555,7 +555,7 @@ def test_a_quoted_value_may_hold_a_line_break(invoke, tmp_path):
 
 def test_a_batch_killed_part_way_keeps_every_earlier_rows_line(tmp_path):
     # What kill -9 leaves: the earlier run's lines, then this run's, and no tidy rewrite.
-    from procguide.batch.worker import Manifest, read_manifest
+    from procguide.batch.manifest import Manifest, read_manifest
 
     path = tmp_path / "manifest.jsonl"
     earlier = [{"row": n, "status": "ok", "files": [{"path": f"{n}.txt"}]} for n in (1, 2, 3)]
@@ -570,7 +570,7 @@ def test_a_batch_killed_part_way_keeps_every_earlier_rows_line(tmp_path):
 
 
 def test_a_finished_batch_leaves_one_line_per_row_in_order(tmp_path):
-    from procguide.batch.worker import Manifest
+    from procguide.batch.manifest import Manifest
 
     path = tmp_path / "manifest.jsonl"
     path.write_text('{"row": 9, "status": "ok"}\n')

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from procguide.batch.filenames import Pattern
 from procguide.batch.lock import locked
+from procguide.batch.manifest import Manifest, read_manifest
 from procguide.batch.plan import Feeder, Planner
 from procguide.batch.roster import Roster
 from procguide.batch.setup import MANIFEST, Options, Setup, Summary, prepare
-from procguide.batch.worker import Interrupts, Manifest, read_manifest, results
+from procguide.batch.worker import Interrupts, results
 
 if TYPE_CHECKING:
     from procguide.config import Settings
