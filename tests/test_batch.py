@@ -578,3 +578,31 @@ def test_a_finished_batch_leaves_one_line_per_row_in_order(tmp_path):
         manifest.write({"row": 2, "status": "ok"})
         manifest.write({"row": 1, "status": "failed"})
     assert [json.loads(line)["row"] for line in path.read_text().splitlines()] == [1, 2]
+
+
+def test_a_rescheduled_row_leaves_no_old_date_sheet_behind(invoke, tmp_path):
+    out = tmp_path / "out"
+    first = write(tmp_path / "a.csv", "procedure,patient,date,time\nebp,Ann Lee,2027-03-01,09:30\n")
+    assert batch(invoke, first).exit_code == 0
+    moved = write(tmp_path / "b.csv", "procedure,patient,date,time\nebp,Ann Lee,2027-03-08,09:30\n")
+    result = batch(invoke, moved)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "2027-03-08_blood-patch_Ann-Lee.txt",
+        "manifest.jsonl",
+    ]
+    assert "removed 1 handouts of an earlier run that this roster no longer has" in (
+        result.stdout + result.stderr
+    )
+
+
+def test_an_earlier_runs_files_outside_the_folder_are_never_touched(invoke, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "keep.txt"
+    victim.write_text("not procguide's")
+    (out / "manifest.jsonl").write_text(
+        json.dumps({"row": 1, "status": "ok", "files": [{"path": "../keep.txt"}]}) + "\n"
+    )
+    assert batch(invoke, write(tmp_path / "r.csv", ONE_ROW)).exit_code == 0
+    assert victim.read_text() == "not procguide's"

@@ -108,10 +108,16 @@ class Planner:
             previous=self.previous.get(raw.number),
         )
 
-    def untouched(self, last_row: int) -> Iterator[dict[str, Any]]:
-        """Earlier records of rows after ``last_row`` whose files no row of this run wrote."""
-        for row in sorted(r for r in self.previous if r > last_row):
-            record = self.previous[row]
+    def untouched(
+        self, last_row: int, earlier: dict[int, dict[str, Any]] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Earlier records of rows after ``last_row`` whose files no row of this run wrote.
+
+        ``earlier`` is the whole earlier manifest (default: the one ``--resume`` plans from).
+        """
+        records = self.previous if earlier is None else earlier
+        for row in sorted(r for r in records if r > last_row):
+            record = records[row]
             names = [Path(f["path"]).stem for f in record.get("files", [])]
             if not any(self.names.taken(n) for n in names):
                 yield record

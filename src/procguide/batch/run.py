@@ -7,7 +7,9 @@ results come back, in row order.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from procguide.batch.filenames import Pattern
@@ -58,8 +60,9 @@ def _make(
     on_record: Callable[[dict[str, Any]], None] | None,
 ) -> Summary:
     path = setup.out / MANIFEST
-    previous = read_manifest(path) if options.resume else {}
-    planner = Planner(setup, settings, library, pattern, previous)
+    # Read even without --resume: what an earlier run made must stay listed, or be removed.
+    earlier = read_manifest(path)
+    planner = Planner(setup, settings, library, pattern, earlier if options.resume else {})
     summary = Summary(total, path)
     with Manifest(path) as manifest, Interrupts() as interrupts:
         feeder = Feeder(roster, planner, interrupts)
@@ -81,6 +84,30 @@ def _make(
         if summary.interrupted:
             # Rows never handed out keep their earlier manifest lines, so a second
             # --resume still skips them; their files were not touched by this run.
-            for record in planner.untouched(feeder.last_row):
+            for record in planner.untouched(feeder.last_row, earlier):
                 manifest.write(record)
+        else:
+            summary.outdated_removed = _remove_outdated(setup.out, earlier, manifest.records)
     return summary
+
+
+def _remove_outdated(
+    out: Path, earlier: dict[int, dict[str, Any]], now: dict[int, dict[str, Any]]
+) -> int:
+    """Remove the files an earlier run listed that this finished run did not make.
+
+    A rescheduled row gets a new file name; its old-date sheet, in no manifest, is what a
+    nurse printing the folder would hand out by mistake.
+    """
+    made = {f["path"] for record in now.values() for f in record.get("files", [])}
+    removed = 0
+    for record in earlier.values():
+        for file in record.get("files", []):
+            name = file.get("path")
+            # Only a plain name in this folder: a manifest is data, never a path to follow.
+            if not isinstance(name, str) or name in made or Path(name).name != name:
+                continue
+            with contextlib.suppress(OSError):
+                (out / name).unlink()
+                removed += 1
+    return removed

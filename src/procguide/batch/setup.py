@@ -73,6 +73,8 @@ class Summary:
     interrupted: bool = False
     stale_removed: int = 0
     """Temporaries an earlier, killed run left in the folder, removed before this one."""
+    outdated_removed: int = 0
+    """Handouts an earlier run made that this run did not (a rescheduled row), removed."""
 
     @property
     def done(self) -> int:

@@ -175,6 +175,11 @@ class Display:
         line = f"batch: {', '.join(parts)} of {summary.total} rows; manifest {summary.manifest}"
         if summary.stale_removed:
             line += f"; removed {summary.stale_removed} unfinished files of an earlier run"
+        if summary.outdated_removed:
+            line += (
+                f"; removed {summary.outdated_removed} handouts of an earlier run "
+                "that this roster no longer has"
+            )
         self.console.print(line, markup=False, highlight=False, soft_wrap=True)
         if summary.interrupted:
             error_line(
