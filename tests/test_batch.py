@@ -590,8 +590,12 @@ def test_a_rescheduled_row_leaves_no_old_date_sheet_behind(invoke, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "2027-03-08_blood-patch_Ann-Lee.txt",
         "manifest.jsonl",
+        "superseded",
     ]
-    assert "removed 1 handouts of an earlier run that this roster no longer has" in (
+    assert [p.name for p in (out / "superseded").iterdir()] == [
+        "2027-03-01_blood-patch_Ann-Lee.txt"
+    ]
+    assert "moved 1 handouts of an earlier run that this roster no longer has to superseded/" in (
         result.stdout + result.stderr
     )
 

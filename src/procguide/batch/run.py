@@ -91,13 +91,18 @@ def _make(
     return summary
 
 
+SUPERSEDED = "superseded"
+"""Where the handouts of an earlier run that this run no longer makes are moved."""
+
+
 def _remove_outdated(
     out: Path, earlier: dict[int, dict[str, Any]], now: dict[int, dict[str, Any]]
 ) -> int:
-    """Remove the files an earlier run listed that this finished run did not make.
+    """Move aside the files an earlier run listed that this finished run did not make.
 
     A rescheduled row gets a new file name; its old-date sheet, in no manifest, is what a
-    nurse printing the folder would hand out by mistake.
+    nurse printing the folder would hand out by mistake. Moved, not deleted: a clinic that
+    reuses one folder for every day's list can still find yesterday's sheets.
     """
     made = {f["path"] for record in now.values() for f in record.get("files", [])}
     removed = 0
@@ -107,7 +112,11 @@ def _remove_outdated(
             # Only a plain name in this folder: a manifest is data, never a path to follow.
             if not isinstance(name, str) or name in made or Path(name).name != name:
                 continue
+            source = out / name
+            if not source.is_file():
+                continue
             with contextlib.suppress(OSError):
-                (out / name).unlink()
+                (out / SUPERSEDED).mkdir(exist_ok=True)
+                source.replace(out / SUPERSEDED / name)
                 removed += 1
     return removed

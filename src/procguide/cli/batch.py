@@ -177,8 +177,8 @@ class Display:
             line += f"; removed {summary.stale_removed} unfinished files of an earlier run"
         if summary.outdated_removed:
             line += (
-                f"; removed {summary.outdated_removed} handouts of an earlier run "
-                "that this roster no longer has"
+                f"; moved {summary.outdated_removed} handouts of an earlier run that this "
+                "roster no longer has to superseded/"
             )
         self.console.print(line, markup=False, highlight=False, soft_wrap=True)
         if summary.interrupted:
