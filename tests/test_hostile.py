@@ -812,3 +812,27 @@ def test_a_read_only_output_file_is_an_output_error_and_is_kept(invoke, tmp_path
         == f"error: cannot write {target}: the file is read-only (choose another name, or make it writable first)\n"
     )
     assert target.read_bytes() == OLD
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u0647\u0631\u0646\u0627\u0632\u200c\u0632\u0627\u062f\u0647",
+        "\u0d15\u0d4d\u200d\u0d15",
+        "\U0001f469\u200d\U0001f467",
+    ],
+    ids=["persian-zwnj", "malayalam-zwj", "emoji-sequence"],
+)
+def test_a_joiner_that_spells_a_name_is_allowed_but_not_in_content(invoke, tmp_path, name):
+    result = invoke("aftercare", "blood-patch", "--patient", name, "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert name in result.stdout
+    path = tmp_path / "x.yaml"
+    path.write_text(f"clinic:\n  name: {name}\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="is not allowed"):
+        load_file(path)
+
+
+def test_a_joiner_at_the_edge_of_a_name_is_still_refused(invoke):
+    result = invoke("aftercare", "blood-patch", "--patient", "Ann\u200c", "--format", "text")
+    assert result.exit_code == ExitCode.USAGE

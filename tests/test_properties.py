@@ -421,13 +421,23 @@ def test_any_note_is_literal_in_every_format(note):
 def test_clean_text_refuses_control_characters_and_collapses_white_space(text):
     from procguide.document.patient import clean_text
 
-    # The one rule, written out independently: control, format, private-use, separators.
+    # The one rule, written out independently: control, format, private-use, separators;
+    # but a joiner (ZWNJ, ZWJ) between two letters, marks or symbols spells a name.
     refused = ("Cc", "Cf", "Co", "Zl", "Zp")
-    invisible = [
-        c
-        for c in text
-        if c not in "\t\n\r" and (unicodedata.category(c) in refused or c in "\ufffe\uffff")
-    ]
+
+    def bad(c):
+        return c not in "\t\n\r" and (unicodedata.category(c) in refused or c in "\ufffe\uffff")
+
+    def spelled(i):
+        return (
+            text[i] in "\u200c\u200d"
+            and 0 < i < len(text) - 1
+            and all(
+                unicodedata.category(c)[0] in "LMS" and not bad(c) for c in text[i - 1 : i + 2 : 2]
+            )
+        )
+
+    invisible = [c for i, c in enumerate(text) if bad(c) and not spelled(i)]
     try:
         cleaned = clean_text(text, "patient")
     except UsageError as error:

@@ -24,3 +24,20 @@ def is_invisible(char: str) -> bool:
 def visible(text: str) -> str:
     """``text`` without the characters ``is_invisible`` refuses (for file names)."""
     return "".join(char for char in text if not is_invisible(char))
+
+
+JOINERS = frozenset("\u200c\u200d")
+"""Zero-width non-joiner and joiner: Persian, Malayalam and other scripts spell words with
+them, and emoji sequences (a family, a flag) are built with the joiner."""
+
+
+def is_joiner_in_a_word(text: str, index: int) -> bool:
+    """Whether the joiner at ``index`` sits between two visible characters of a word.
+
+    Allowed there in what a clinician types (a patient's name); refused elsewhere, and
+    always in content files, where nothing needs them and they could hide text.
+    """
+    if text[index] not in JOINERS or index == 0 or index == len(text) - 1:
+        return False
+    before, after = text[index - 1], text[index + 1]
+    return all(unicodedata.category(c)[0] in "LMS" and not is_invisible(c) for c in (before, after))

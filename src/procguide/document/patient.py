@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 
-from procguide.characters import is_invisible
+from procguide.characters import is_invisible, is_joiner_in_a_word
 from procguide.content.offsets import HELP, Offset
 from procguide.errors import UsageError
 
@@ -109,7 +109,7 @@ def clean_text(value: str, field: str) -> str:
     ``field`` names the value in an error (``patient``, ``note``...); never its text, which
     may be a patient's name.
     """
-    for char in value:
+    for index, char in enumerate(value):
         if unicodedata.category(char) == "Cs":
             # Python keeps bytes that are not UTF-8 (from a command line or a file) as these.
             raise UsageError(
@@ -117,7 +117,7 @@ def clean_text(value: str, field: str) -> str:
                 hint="check the encoding of the terminal, script or file it came from",
                 field=field,
             )
-        if is_invisible(char):
+        if is_invisible(char) and not is_joiner_in_a_word(value, index):
             raise UsageError(
                 f"contains an invisible control character (U+{ord(char):04X})", field=field
             )
