@@ -836,3 +836,17 @@ def test_a_joiner_that_spells_a_name_is_allowed_but_not_in_content(invoke, tmp_p
 def test_a_joiner_at_the_edge_of_a_name_is_still_refused(invoke):
     result = invoke("aftercare", "blood-patch", "--patient", "Ann\u200c", "--format", "text")
     assert result.exit_code == ExitCode.USAGE
+
+
+def test_a_template_linked_to_a_file_outside_its_folder_is_refused(invoke, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0\n")
+    folder = tmp_path / "tpl" / "text"
+    folder.mkdir(parents=True)
+    (folder / "handout.txt").symlink_to(secret)
+    result = invoke(
+        "handout", "blood-patch", "--format", "text", "--templates-dir", str(tmp_path / "tpl")
+    )
+    lines = assert_clean_failure(result, ExitCode.TEMPLATE)
+    assert "leads out of its templates folder" in lines[0]
+    assert "root:x" not in result.stdout

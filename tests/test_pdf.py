@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build_tree
+from procguide.errors import ExitCode
 
 HOSTILE = "Renée O'Brien <script> #1 $5 *a* _b_ [c] \\ @d"
 BLOOD_PATCH = ("blood-patch", "--date", "2026-12-01", "--time", "09:30")
@@ -221,3 +222,16 @@ def test_broken_template_is_exit_4_without_patient_details(invoke, tmp_path):
     assert "line 1 of the rendered Typst source" in result.stderr
     assert "Secret" not in result.stderr
     assert not out.exists()
+
+
+def test_a_link_out_of_the_typst_folder_is_refused(invoke, tmp_path):
+    folder = tmp_path / "t" / "typst"
+    folder.mkdir(parents=True)
+    (folder / "logo.png").symlink_to("/etc/passwd")
+    result = invoke(
+        "handout", "blood-patch", "--templates-dir", str(tmp_path / "t"),
+        "-o", str(tmp_path / "x.pdf"),
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.TEMPLATE
+    assert "leads out of the templates folder" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()

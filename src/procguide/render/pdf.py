@@ -121,11 +121,27 @@ def _compiler(engine: Any, templates_dir: Path | None) -> typst.Compiler:
     key = (str(root.resolve()), *(str(p.resolve()) for p in fonts))
     compiler = _compilers.get(key)
     if compiler is None:
+        _check_links(root)
         compiler = engine.Compiler(
             root=str(root), font_paths=[str(p) for p in fonts], ignore_system_fonts=True
         )
         _compilers[key] = compiler
     return compiler
+
+
+def _check_links(root: Path) -> None:
+    """Refuse a link in the Typst root that leads out of it.
+
+    Typst reads files under its root only (``#read``, ``#image``), but it follows links: one
+    to /etc/passwd would put that file on a patient's sheet.
+    """
+    real_root = root.resolve()
+    for path in root.rglob("*"):
+        if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+            raise TemplateError(
+                f"{path}: leads out of the templates folder (a link to {path.resolve()}); "
+                "copy the file into the folder instead"
+            )
 
 
 def _describe(diagnostic: Any, source: str) -> str:

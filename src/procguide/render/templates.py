@@ -136,8 +136,24 @@ def _loader(fmt: Format, clinic_dir: Path | None) -> jinja2.BaseLoader:
     import jinja2
 
     folders = template_folders(fmt, clinic_dir)
-    own = jinja2.FileSystemLoader([str(p) for p in folders if p.name != SHARED])
-    shared = jinja2.FileSystemLoader([str(p) for p in folders if p.name == SHARED])
+
+    class InsideFolder(jinja2.FileSystemLoader):
+        """Templates from the folder itself: a symlink that leads out of it is refused."""
+
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            source, filename, uptodate = super().get_source(environment, template)
+            real = Path(filename).resolve()
+            if not any(real.is_relative_to(Path(p).resolve()) for p in self.searchpath):
+                raise TemplateError(
+                    f"{filename}: leads out of its templates folder (a link to {real}); "
+                    "copy the file into the folder instead"
+                )
+            return source, filename, uptodate
+
+    own = InsideFolder([str(p) for p in folders if p.name != SHARED])
+    shared = InsideFolder([str(p) for p in folders if p.name == SHARED])
 
     class SharedViews(jinja2.BaseLoader):
         """``handout.html`` -> ``shared/handout.jinja``: views only, never a format's partials."""
