@@ -610,3 +610,21 @@ def test_an_earlier_runs_files_outside_the_folder_are_never_touched(invoke, tmp_
     )
     assert batch(invoke, write(tmp_path / "r.csv", ONE_ROW)).exit_code == 0
     assert victim.read_text() == "not procguide's"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [
+        ("base64", "error: --encoding: 'base64' is not a text encoding"),
+        ("rot13", "error: --encoding: 'rot13' is not a text encoding"),
+        ("undefined", "error: --encoding: 'undefined' is not a text encoding"),
+        ("utf-16", "error: --encoding: the roster is not utf-16 text"),
+    ],
+)
+def test_an_encoding_that_cannot_read_the_roster_is_one_line_not_a_traceback(
+    invoke, tmp_path, encoding, message
+):
+    result = batch(invoke, write(tmp_path / "r.csv", ONE_ROW), "out", "--encoding", encoding)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.startswith(message), result.stderr
+    assert "internal error" not in result.stderr

@@ -101,7 +101,7 @@ class Roster:
                 if error is None:
                     values, error = _known(values, number, line)
                 yield RawRow(number, line, values, error)
-        except UnicodeDecodeError:
+        except UnicodeError:
             encoding = "UTF-8" if self.encoding == "utf-8-sig" else self.encoding
             raise UsageError(
                 f"the roster is not {encoding} text",
@@ -121,7 +121,7 @@ class Roster:
         try:
             if text.read(1) not in ("\ufeff", ""):
                 text.seek(0)  # no byte-order mark: start again at the first character
-        except UnicodeDecodeError:
+        except UnicodeError:
             text.detach()  # else closing the wrapper would close the roster
             raise
         return text
@@ -129,11 +129,11 @@ class Roster:
     def _sniff(self) -> str:
         try:
             text = self._text()
-        except UnicodeDecodeError:
+        except UnicodeError:
             return "csv"  # reported, with a hint, when the rows are read
         try:
             start = text.read(_CHUNK).lstrip()
-        except UnicodeDecodeError:
+        except UnicodeError:
             start = ""
         finally:
             text.detach()
@@ -147,11 +147,18 @@ class Roster:
 def open_roster(source: str, encoding: str = "utf-8") -> Roster:
     """Open ``source`` (a path, or ``-`` for standard input); raise UsageError if unreadable."""
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError:
         raise UsageError(
-            f"unknown encoding '{encoding}'", hint="for example utf-8 or cp1252"
+            f"unknown encoding '{encoding}'", hint="for example utf-8 or cp1252", field="encoding"
         ) from None
+    # base64, rot13 and the like are codecs but not text encodings; "undefined" refuses all.
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        raise UsageError(
+            f"'{encoding}' is not a text encoding",
+            hint="for example utf-8 or cp1252",
+            field="encoding",
+        )
     # UTF-8 with or without a byte-order mark, as spreadsheets save it.
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"
