@@ -628,3 +628,13 @@ def test_an_encoding_that_cannot_read_the_roster_is_one_line_not_a_traceback(
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.startswith(message), result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_utf16_roster_as_excel_saves_unicode_text_is_read_by_its_mark(invoke, tmp_path):
+    roster = tmp_path / "r.txt"
+    text = "procedure\tpatient\tdate\ttime\nebp\tZoë Ødegård\t2027-03-01\t09:30\n"
+    roster.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    result = batch(invoke, roster)
+    assert result.exit_code == 0, result.output
+    (made,) = [p for p in (tmp_path / "out").iterdir() if p.suffix == ".txt"]
+    assert "Zoë Ødegård" in made.read_text()

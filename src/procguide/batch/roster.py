@@ -17,7 +17,6 @@ import contextlib
 import csv
 import io
 import itertools
-import json
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from procguide.batch.roster_json import Record, json_array, json_lines
 from procguide.errors import UsageError
 
 COLUMNS = (
@@ -44,8 +44,6 @@ COLUMNS = (
 """Every column a roster may have."""
 REQUIRED = ("procedure", "patient", "date", "time")
 """Columns every row needs a value in."""
-MAX_RECORD = 1 << 20
-"""The longest JSON item or line, in characters (a row is a few hundred)."""
 _CHUNK = 1 << 16
 _SPOOL = 8 << 20
 _VALID = f"valid columns: {', '.join(COLUMNS)}"
@@ -75,7 +73,7 @@ class Roster:
     def __init__(self, stream: IO[bytes], name: str, encoding: str) -> None:
         self.stream = stream
         self.name = name
-        self.encoding = encoding
+        self.encoding = _utf16(stream) or encoding
         self.kind = self._sniff()
 
     def close(self) -> None:
@@ -92,9 +90,9 @@ class Roster:
         try:
             text = self._text()
             if self.kind == "json":
-                records = _json_array(text)
+                records = json_array(text)
             elif self.kind == "jsonl":
-                records = _json_lines(text)
+                records = json_lines(text)
             else:
                 records = _csv(text)
             for number, (line, values, error) in enumerate(records, start=1):
@@ -144,6 +142,21 @@ class Roster:
         return "csv"
 
 
+def _utf16(stream: IO[bytes]) -> str | None:
+    """The UTF-16 (or UTF-32) a file's byte-order mark names, as Excel saves "Unicode text".
+
+    The mark is certain where a guess is not, so it wins over the encoding asked for.
+    """
+    stream.seek(0)
+    head = stream.read(4)
+    stream.seek(0)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
 def open_roster(source: str, encoding: str = "utf-8") -> Roster:
     """Open ``source`` (a path, or ``-`` for standard input); raise UsageError if unreadable."""
     try:
@@ -185,9 +198,6 @@ def _roster(stream: IO[bytes], name: str, encoding: str) -> Roster:
     except BaseException:
         stream.close()
         raise
-
-
-Record = tuple[int | None, dict[str, Any], str | None]
 
 
 def _csv(text: io.TextIOWrapper) -> Iterator[Record]:
@@ -280,112 +290,3 @@ def _known(values: dict[str, Any], number: int, line: int | None) -> tuple[dict[
             raise UsageError(f"the column '{name}' is given twice in the roster's item {number}")
         known[name] = value
     return known, None
-
-
-def _json_lines(text: io.TextIOWrapper) -> Iterator[Record]:
-    line = 0
-    while True:
-        chunk = text.readline(MAX_RECORD)
-        if not chunk:
-            return
-        line += 1
-        if len(chunk) >= MAX_RECORD and not chunk.endswith(("\n", "\r")):
-            while (rest := text.readline(MAX_RECORD)) and not rest.endswith(("\n", "\r")):
-                pass
-            yield line, {}, f"the line is longer than {MAX_RECORD} characters"
-            continue
-        if not chunk.strip():
-            continue
-        try:
-            item = json.loads(chunk, object_pairs_hook=_Object.of)
-        except json.JSONDecodeError as error:
-            yield line, {}, f"the line is not valid JSON: {error.msg}"
-            continue
-        yield line, *_object(item)
-
-
-class _Object(dict[str, Any]):
-    """A JSON object that remembers a key given twice, which json would silently drop."""
-
-    twice: str | None = None
-
-    @classmethod
-    def of(cls, pairs: list[tuple[str, Any]]) -> _Object:
-        found = cls(pairs)
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                found.twice = key
-                break
-            seen.add(key)
-        return found
-
-
-def _object(item: Any) -> tuple[dict[str, Any], str | None]:
-    if isinstance(item, _Object) and item.twice is not None:
-        # The key is a column name, never a patient's details.
-        return {}, f"the item gives the column '{item.twice[:40]}' twice; keep one of them"
-    if isinstance(item, dict):
-        return item, None
-    return {}, "the item is not an object of column names and values"
-
-
-def _json_array(text: io.TextIOWrapper) -> Iterator[Record]:
-    """The items of a JSON array, decoded one at a time rather than all at once."""
-    decoder = json.JSONDecoder(object_pairs_hook=_Object.of)
-    buffer, pos, line_base, eof = "", 0, 1, False
-
-    def more() -> None:
-        nonlocal buffer, pos, line_base, eof
-        line_base += buffer.count("\n", 0, pos)
-        buffer, pos = buffer[pos:], 0
-        if len(buffer) > MAX_RECORD:
-            raise UsageError(f"the roster has an item longer than {MAX_RECORD} characters")
-        chunk = text.read(_CHUNK)
-        eof = not chunk
-        buffer += chunk
-
-    def skip_space() -> str:
-        nonlocal pos
-        while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buffer) or eof:
-                return buffer[pos : pos + 1]
-            more()
-
-    def broken(why: str) -> UsageError:
-        line = line_base + buffer.count("\n", 0, pos)
-        return UsageError(f"the roster is not valid JSON: {why} (line {line})")
-
-    if skip_space() != "[":
-        raise broken("it must be an array of objects")
-    pos += 1
-    first = True
-    while True:
-        char = skip_space()
-        if char == "]" and first:
-            pos += 1
-            break
-        while True:
-            try:
-                item, end = decoder.raw_decode(buffer, pos)
-            except json.JSONDecodeError as error:
-                if eof:
-                    raise broken(error.msg) from None
-                more()
-                continue
-            if end == len(buffer) and not eof:
-                more()  # a number or word cut at the chunk's end: read on and decode again
-                continue
-            break
-        yield (line_base + buffer.count("\n", 0, pos), *_object(item))
-        pos, first = end, False
-        char = skip_space()
-        pos += 1
-        if char == "]":
-            break
-        if char != ",":
-            raise broken("expected ',' or ']' after an item")
-    if skip_space():
-        raise broken("text after the end of the array")
