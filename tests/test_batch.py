@@ -638,3 +638,37 @@ def test_a_utf16_roster_as_excel_saves_unicode_text_is_read_by_its_mark(invoke, 
     assert result.exit_code == 0, result.output
     (made,) = [p for p in (tmp_path / "out").iterdir() if p.suffix == ".txt"]
     assert "Zoë Ødegård" in made.read_text()
+
+
+def test_a_full_disk_while_writing_the_manifest_names_the_manifest(invoke, tmp_path, monkeypatch):
+    import errno
+
+    from procguide.batch import manifest
+
+    class Full:
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def tell(self):
+            return 0
+
+        def fileno(self):
+            raise OSError(errno.EBADF, "closed")
+
+        def close(self):
+            pass
+
+    real_open = Path.open
+
+    def opening(self, mode="r", *args, **kwargs):
+        if self.name == "manifest.jsonl" and mode == "ab":
+            return Full()
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(manifest.Path, "open", opening)
+    result = batch(invoke, write(tmp_path / "r.csv", ONE_ROW))
+    assert result.exit_code == ExitCode.OUTPUT
+    assert (
+        "manifest.jsonl: the disk is full" in result.stderr or "manifest.jsonl: " in result.stderr
+    )
+    assert "internal error" not in result.stderr

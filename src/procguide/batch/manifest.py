@@ -39,8 +39,14 @@ class Manifest:
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record as one write, so a line is whole or absent."""
+        from procguide.output import describe
+
         assert self._stream is not None
-        self._stream.write(_line(record))
+        try:
+            self._stream.write(_line(record))
+        except OSError as error:
+            # A full disk here is about the manifest, not a handout: say which file.
+            raise OutputError(f"cannot write {self.path}: {describe(error)}") from None
         self.records[record["row"]] = record
 
     def __exit__(
