@@ -166,6 +166,8 @@ def preparation(
             timed.append((_earliness(item.before), len(timed), step))
     for hold in personal.holds:
         last = appointment.last_dose(hold.offset) if appointment else None
+        relative = wording.without(hold.offset)
+        display = wording.moment(last) if last is not None else None
         held: PrepData = {
             "text": wording.hold(hold.medicine, hold.offset, last),
             "sources": [],
@@ -173,12 +175,10 @@ def preparation(
             "medicine": hold.medicine,
             "due": {
                 "offset": str(hold.offset),
-                "relative": wording.without(hold.offset),
+                "relative": relative,
                 "at": last.isoformat() if last is not None else None,
-                "display": wording.moment(last) if last is not None else None,
-                "label": wording.due_label(
-                    wording.without(hold.offset), wording.moment(last) if last else None
-                ),
+                "display": display,
+                "label": wording.due_label(relative, display),
             },
         }
         timed.append((_earliness(hold.offset) + 1, len(timed), held))

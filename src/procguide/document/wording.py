@@ -125,9 +125,9 @@ class Wording:
     def due_label(self, relative: str, when: str | None) -> str:
         """``At 01:30 on Tue 8 Dec 2026 (8 hours before your procedure)``."""
         if when is None:
-            return _first_upper(relative)
+            return first_upper(relative)
         return self._("%(when)s (%(relative)s)") % {
-            "when": _first_upper(when),
+            "when": first_upper(when),
             "relative": relative,
         }
 
@@ -230,6 +230,6 @@ class Wording:
         }
 
 
-def _first_upper(text: str) -> str:
-    # Capitalise the first letter only: "at 01:30" starts a label, "ICU" keeps its capitals.
+def first_upper(text: str) -> str:
+    """Capitalise the first letter only: "at 01:30" starts a label, "ICU" keeps its capitals."""
     return text[:1].upper() + text[1:]

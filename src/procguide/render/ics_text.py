@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import re
 
-from procguide.render.templates import first_upper
-
-__all__ = ["TITLE_MAX", "first_upper", "lower_first", "paragraphs", "title"]
-
 TITLE_MAX = 60
 """Longest first sentence used as a title; longer ones get a label instead of a cut."""
 _SENTENCE_END = re.compile(r"[.!?]\s+")

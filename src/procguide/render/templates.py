@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from procguide.document.wording import first_upper
 from procguide.errors import TemplateError
 from procguide.resources import builtin_dir
 
@@ -224,6 +225,8 @@ def environment(
     env.globals["suffix"] = fmt.suffix
     env.filters["wrap"] = wrap
     env.filters["by_window"] = by_window
+    # Kept for clinics' templates written before labels were built in the document: Jinja's
+    # own ``capitalize`` lowers the rest of the text.
     env.filters["first_upper"] = first_upper
     return env
 
@@ -251,11 +254,6 @@ def wrap(text: str, indent: int = 4, width: int = 78) -> str:
         text, width=width - indent, break_long_words=False, break_on_hyphens=False
     )
     return ("\n" + " " * indent).join(lines)
-
-
-def first_upper(text: str) -> str:
-    """Capitalise the first letter only (Jinja's ``capitalize`` lowers the rest)."""
-    return text[:1].upper() + text[1:]
 
 
 def by_window(recovery: list[RecoveryData]) -> list[dict[str, Any]]:
