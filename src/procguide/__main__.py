@@ -2,4 +2,6 @@
 
 from procguide.cli import main
 
-main()
+# A batch's worker processes import this module again, under another name, to start.
+if __name__ == "__main__":
+    main()

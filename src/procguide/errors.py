@@ -118,3 +118,20 @@ class MissingDependencyError(ProcguideError):
     """Raised when an optional feature needs a package that is not installed."""
 
     exit_code = ExitCode.USAGE
+
+
+def where(error: BaseException) -> str:
+    """The error's type and the last line of procguide's own code it passed through.
+
+    What a bug report needs, and never the error's text, which could quote a patient.
+    """
+    import os
+    import traceback
+
+    place = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = frame.filename.replace(os.sep, "/")
+        # procguide's own Python only: a template's frame (in _data/) is not where a bug is.
+        if "/procguide/" in path and path.endswith(".py"):
+            place = f" at procguide/{path.rsplit('/procguide/', 1)[1]}:{frame.lineno}"
+    return f"{type(error).__name__}{place}"

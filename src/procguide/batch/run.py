@@ -67,7 +67,7 @@ def _make(
     with Manifest(path) as manifest, Interrupts() as interrupts:
         feeder = Feeder(roster, planner, interrupts)
         try:
-            with results(feeder, setup, max(1, min(options.jobs, total))) as made:
+            with results(feeder, setup, max(1, min(options.jobs, total)), interrupts) as made:
                 if on_start is not None:
                     on_start(total)
                 for record in made:

@@ -12,9 +12,10 @@ from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from procguide.batch.plan import Feeder
+from procguide.batch.pool import Stop
 from procguide.batch.rows import as_column
 from procguide.batch.setup import CHUNKSIZE, Setup, Task
-from procguide.errors import OutputError, ProcguideError
+from procguide.errors import OutputError, ProcguideError, where
 from procguide.render.formats import FORMATS
 
 if TYPE_CHECKING:
@@ -58,17 +59,7 @@ class Worker:
 
         The record says what was made, kept from an earlier run, or why the row failed.
         """
-        record: dict[str, Any] = {
-            "row": task.row,
-            "line": task.line,
-            "status": "ok",
-            "procedure": task.procedure,
-            "procedure_sha256": task.procedure_sha256,
-            "input_sha256": task.input_sha256,
-            "files": [],
-            "warnings": [],
-            "error": None,
-        }
+        record = _record(task)
         error = task.error or self.problem
         if error is None:
             kept = self._kept(task)
@@ -83,12 +74,10 @@ class Worker:
                 if self.setup.debug:
                     raise
                 # Never the exception's text: it could quote a patient's details.
-                error = f"internal error ({type(problem).__name__}): rerun with --jobs 1 --debug"
+                error = f"internal error: {where(problem)}; make this row with --debug, report it"
             else:
                 return record, self._write(task.name, encoded, record)
-        self._remove(task.name)
-        record.update(status="failed", error=error)
-        return record, []
+        return failed(self.setup, task, error), []
 
     def finish(self, record: dict[str, Any], pending: list[Pending]) -> dict[str, Any]:
         """``record`` once its files are on disk, or failed if one could not be written."""
@@ -100,7 +89,7 @@ class Worker:
                 # The path holds the patient's name; stderr must not.
                 failure = failure or error.message.replace(str(path), f"the {fmt} file")
         if failure is not None:
-            self._remove(pending[0][1].stem)
+            _remove(self.setup, pending[0][1].stem)
             record.update(status="failed", files=[], error=failure)
         return record
 
@@ -193,18 +182,43 @@ class Worker:
                 return None
         return [{"path": f["path"], "sha256": f["sha256"]} for f in files]
 
-    def _remove(self, name: str) -> None:
-        # A failed row leaves no file, so no out-of-date handout from an earlier run is
-        # printed in its place.
-        for fmt in self.setup.formats:
-            with contextlib.suppress(OSError):
-                (self.setup.out / (name + FORMATS[fmt].suffix)).unlink(missing_ok=True)
-
     def _entry(self, procedure: str) -> Entry:
         if procedure not in self._entries:
             assert self.library is not None
             self._entries[procedure] = self.library.find(procedure)
         return self._entries[procedure]
+
+
+def _record(task: Task) -> dict[str, Any]:
+    """A row's manifest record, before it is made."""
+    return {
+        "row": task.row,
+        "line": task.line,
+        "status": "ok",
+        "procedure": task.procedure,
+        "procedure_sha256": task.procedure_sha256,
+        "input_sha256": task.input_sha256,
+        "files": [],
+        "warnings": [],
+        "error": None,
+    }
+
+
+def failed(setup: Setup, task: Task, error: str) -> dict[str, Any]:
+    """The record of a row that was not made; its files, if an earlier run left any, go.
+
+    A failed row leaves no file, so no out-of-date handout is printed in its place.
+    """
+    _remove(setup, task.name)
+    record = _record(task)
+    record.update(status="failed", error=error)
+    return record
+
+
+def _remove(setup: Setup, name: str) -> None:
+    for fmt in setup.formats:
+        with contextlib.suppress(OSError):
+            (setup.out / (name + FORMATS[fmt].suffix)).unlink(missing_ok=True)
 
 
 def _message(error: ProcguideError) -> str:
@@ -224,10 +238,8 @@ _worker: Worker | None = None
 
 
 def _start_worker(setup: Setup) -> None:
-    """Pool initializer: one Worker per process, deaf to Ctrl-C (the main process decides)."""
+    """One Worker per process, for all the chunks it is given."""
     global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = Worker(setup)
 
 
@@ -237,11 +249,13 @@ def _work(tasks: list[Task]) -> list[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def results(feeder: Feeder, setup: Setup, jobs: int) -> Iterator[Iterator[dict[str, Any]]]:
+def results(
+    feeder: Feeder, setup: Setup, jobs: int, stop: Interrupts
+) -> Iterator[Iterator[dict[str, Any]]]:
     """Each row's manifest record, in row order, made by ``jobs`` processes.
 
     The workers start on entry, before the caller starts any thread of its own (a progress
-    bar), since a process forked while another thread holds a lock can hang on that lock.
+    bar).
     """
     if jobs == 1:
         worker = Worker(setup)
@@ -250,25 +264,21 @@ def results(feeder: Feeder, setup: Setup, jobs: int) -> Iterator[Iterator[dict[s
         finally:
             worker.close()
         return
-    import multiprocessing
+    import functools
 
-    feeder.bound(jobs * CHUNKSIZE * 4)
-    pool = multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(setup,))
+    from procguide.batch.pool import Workers
+
+    stop.in_process = False
+    pool = Workers(jobs, _start_worker, setup, _work, functools.partial(failed, setup))
     try:
-        chunks = pool.imap(_work, _chunks(feeder, CHUNKSIZE))
-        yield (record for chunk in chunks for record in chunk)
-    except BaseException:
-        # A second Ctrl-C, or the caller gave up: stop now. Files are written atomically,
-        # so a killed worker leaves only its hidden temporary file, removed here.
-        feeder.stop()
-        pool.terminate()
-        pool.join()
+        yield pool.results(_chunks(feeder, CHUNKSIZE), stop)
+    finally:
+        pool.close()
+        # A killed worker leaves its hidden temporary file; the folder is locked, so every
+        # temporary in it is this run's.
         for part in setup.out.glob(".*.part"):
             with contextlib.suppress(OSError):
                 part.unlink()
-        raise
-    pool.close()
-    pool.join()
 
 
 def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
@@ -299,11 +309,13 @@ def _one_by_one(worker: Worker, tasks: Iterable[Task]) -> Iterator[dict[str, Any
         yield worker.finish(*before)
 
 
-class Interrupts:
+class Interrupts(Stop):
     """First Ctrl-C or SIGTERM: finish the rows in hand, then stop. Second: stop now."""
 
     def __init__(self) -> None:
         self.requested = False
+        self.now = False
+        self.in_process = True
         self._saved: dict[int, Any] = {}
 
     def __enter__(self) -> Interrupts:
@@ -322,7 +334,10 @@ class Interrupts:
             signal.signal(number, handler)
 
     def _handle(self, number: int, frame: FrameType | None) -> None:
-        # Only a flag: a lock taken here could be held by the code this interrupted.
+        # Only flags: a lock taken here could be held by the code this interrupted. Rows
+        # made in this process can only be stopped now by an exception.
         if self.requested:
-            raise KeyboardInterrupt
+            self.now = True
+            if self.in_process:
+                raise KeyboardInterrupt
         self.requested = True

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from procguide import __version__
-from procguide.errors import ExitCode, ProcguideError
+from procguide.errors import ExitCode, ProcguideError, where
 
 app = typer.Typer(
     name="procguide",
@@ -58,7 +58,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
                 # A bug. Its text may quote a patient's details, so only its type and place
                 # are shown; --debug shows all of it.
                 _traceback_if_debugging()
-                error_line(f"internal error: {_where(error)}; rerun with --debug and report it")
+                error_line(f"internal error: {where(error)}; rerun with --debug and report it")
                 raise typer.Exit(ExitCode.FAILURE) from None
 
         app.command(name, **kwargs)(run)
@@ -78,19 +78,6 @@ def _traceback_if_debugging() -> None:
         import traceback
 
         traceback.print_exc(file=sys.stderr)
-
-
-def _where(error: BaseException) -> str:
-    """The error's type and the last line of procguide's own code it passed through."""
-    import traceback
-
-    place = ""
-    for frame in traceback.extract_tb(error.__traceback__):
-        path = frame.filename.replace(os.sep, "/")
-        # procguide's own Python only: a template's frame (in _data/) is not where a bug is.
-        if "/procguide/" in path and path.endswith(".py"):
-            place = f" at procguide/{path.rsplit('/procguide/', 1)[1]}:{frame.lineno}"
-    return f"{type(error).__name__}{place}"
 
 
 def error_line(message: str) -> None:
