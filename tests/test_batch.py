@@ -672,3 +672,57 @@ def test_a_full_disk_while_writing_the_manifest_names_the_manifest(invoke, tmp_p
         "manifest.jsonl: the disk is full" in result.stderr or "manifest.jsonl: " in result.stderr
     )
     assert "internal error" not in result.stderr
+
+
+def test_a_header_field_over_the_csv_limit_is_one_line_exit_2(invoke, tmp_path):
+    path = write(tmp_path / "r.csv", "procedure,patient,date,time," + "x" * 140_000 + "\n")
+    result = batch(invoke, path)
+    assert result.exit_code == ExitCode.USAGE
+    assert "header row cannot be read" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_json_nested_too_deeply_is_a_row_error_or_stops_the_array(invoke, tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    row = '{"procedure": "blood-patch", "patient": "A", "date": "2027-03-01", "time": "09:00"'
+    lines = write(tmp_path / "r.jsonl", row + ', "note": ' + deep + "}\n" + row + "}\n")
+    result = batch(invoke, lines)
+    assert result.exit_code == ExitCode.PARTIAL
+    records = manifest(tmp_path / "out")
+    assert [r["status"] for r in records] == ["failed", "ok"]
+    assert "nested too deeply" in records[0]["error"]
+    array = write(tmp_path / "r.json", "[" + row + ', "note": ' + deep + "}]")
+    result = batch(invoke, array, "out2")
+    assert result.exit_code == ExitCode.USAGE
+    assert "nested too deeply" in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_roster_read_from_a_pipe_as_bash_process_substitution_gives_it(tmp_path):
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "roster.csv"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "procguide", "batch", str(fifo), "--out", "out", "-f", "text"]
+    process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE)
+    with fifo.open("w") as writer:  # opens once the batch opens the pipe to read
+        writer.write(HEADER + "".join(GOOD))
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == ExitCode.OK, stderr
+    assert [r["status"] for r in manifest(tmp_path / "out")] == ["ok"] * 3
+
+
+def test_utf8_read_as_cp1252_warns_that_names_would_be_garbled(invoke, tmp_path):
+    row = "blood-patch,José Núñez,2027-03-01,09:30,,,,\n"
+    utf8 = write(tmp_path / "u.csv", HEADER + row)
+    result = batch(invoke, utf8, "out", "--encoding", "cp1252")
+    assert "warning: --encoding: the roster is UTF-8 text" in result.stderr
+    assert "José" not in result.stderr  # the example is fixed text, never a patient's name
+    cp1252 = tmp_path / "c.csv"
+    cp1252.write_bytes((HEADER + row).encode("cp1252"))
+    result = batch(invoke, cp1252, "out2", "--encoding", "cp1252")
+    assert result.exit_code == ExitCode.OK and "warning" not in result.stderr
+    (sheet,) = (tmp_path / "out2").glob("*.txt")
+    assert "José Núñez" in sheet.read_text()

@@ -17,6 +17,8 @@ import contextlib
 import csv
 import io
 import itertools
+import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -75,6 +77,12 @@ class Roster:
         self.name = name
         self.encoding = _utf16(stream) or encoding
         self.kind = self._sniff()
+        self.warnings: list[str] = []
+        if _looks_like_utf8(stream, self.encoding):
+            self.warnings.append(
+                f"the roster is UTF-8 text, and read as {encoding} its names change (é would "
+                "print as Ã©): if that is wrong, run without --encoding"
+            )
 
     def close(self) -> None:
         """Close the underlying file."""
@@ -157,6 +165,30 @@ def _utf16(stream: IO[bytes]) -> str | None:
     return None
 
 
+def _looks_like_utf8(stream: IO[bytes], encoding: str) -> bool:
+    """Whether a roster to be read in another encoding is UTF-8 with letters beyond ASCII.
+
+    Text in a one-byte encoding such as cp1252 almost never happens to be valid UTF-8 once it
+    has accents in it, so this is UTF-8 read with the wrong ``--encoding``: every accented
+    name would be garbled on its handout.
+    """
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    beyond_ascii = False
+    stream.seek(0)
+    try:
+        while chunk := stream.read(_CHUNK):
+            beyond_ascii = beyond_ascii or not chunk.isascii()
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(0)
+    return beyond_ascii
+
+
 def open_roster(source: str, encoding: str = "utf-8") -> Roster:
     """Open ``source`` (a path, or ``-`` for standard input); raise UsageError if unreadable."""
     try:
@@ -176,20 +208,34 @@ def open_roster(source: str, encoding: str = "utf-8") -> Roster:
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"
     if source == "-":
-        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 (the roster owns it)
-        while chunk := sys.stdin.buffer.read(_CHUNK):
-            spool.write(chunk)
-        return _roster(spool, "standard input", encoding)
+        return _roster(_spooled(sys.stdin.buffer, "standard input"), "standard input", encoding)
     path = Path(source)
     try:
         stream = path.open("rb")
+        regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
     except FileNotFoundError:
         raise UsageError(f"roster not found: {path}") from None
     except IsADirectoryError:
         raise UsageError(f"the roster {path} is a folder", hint="give a CSV or JSON file") from None
     except OSError as error:
         raise UsageError(f"cannot read the roster {path}: {error.strerror or error}") from None
+    if not regular:
+        # A pipe: `<(export-schedule)` or /dev/stdin. Read once, into a file read twice.
+        with stream:
+            stream = _spooled(stream, str(path))
     return _roster(stream, str(path), encoding)
+
+
+def _spooled(source: IO[bytes], name: str) -> IO[bytes]:
+    """All of ``source`` in a temporary file (in memory while small), ready to read again."""
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 (the roster owns it)
+    try:
+        while chunk := source.read(_CHUNK):
+            spool.write(chunk)
+    except OSError as error:
+        spool.close()
+        raise UsageError(f"cannot read the roster {name}: {error.strerror or error}") from None
+    return spool
 
 
 def _roster(stream: IO[bytes], name: str, encoding: str) -> Roster:
@@ -205,7 +251,13 @@ def _csv(text: io.TextIOWrapper) -> Iterator[Record]:
     # Spreadsheets in many countries save "CSV" with semicolons or tabs: the header tells.
     delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as broken:
+        raise UsageError(
+            f"the roster's header row cannot be read: {broken}",
+            hint="the first line must name the columns, e.g. procedure,patient,date,time",
+        ) from None
     if header is None:
         return
     columns = _header(header)

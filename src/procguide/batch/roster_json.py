@@ -19,6 +19,7 @@ MAX_RECORD = 1 << 20
 Record = tuple[int | None, dict[str, Any], str | None]
 """A row as read: its line, its values, and why it could not be read (or None)."""
 _CHUNK = 1 << 16
+NESTED = "a value holds lists or objects nested too deeply (a cell is text, a number or a list)"
 
 
 def json_lines(text: io.TextIOWrapper) -> Iterator[Record]:
@@ -40,6 +41,9 @@ def json_lines(text: io.TextIOWrapper) -> Iterator[Record]:
             item = json.loads(chunk, object_pairs_hook=_Object.of)
         except json.JSONDecodeError as error:
             yield line, {}, f"the line is not valid JSON: {error.msg}"
+            continue
+        except RecursionError:
+            yield line, {}, NESTED
             continue
         yield line, *_object(item)
 
@@ -115,6 +119,8 @@ def json_array(text: io.TextIOWrapper) -> Iterator[Record]:
                     raise broken(error.msg) from None
                 more()
                 continue
+            except RecursionError:
+                raise broken(NESTED) from None
             if end == len(buffer) and not eof:
                 more()  # a number or word cut at the chunk's end: read on and decode again
                 continue

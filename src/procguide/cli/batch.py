@@ -87,6 +87,8 @@ def batch(
         debug=state["debug"],
     )
     reader = open_roster(roster, encoding)
+    for warning in reader.warnings:
+        warning_line(f"--encoding: {warning}")
     try:
         with Display(state["color"]) as display:
             summary = run(reader, options, on_start=display.start, on_record=display.record)
