@@ -210,6 +210,7 @@ def open_roster(source: str, encoding: str = "utf-8") -> Roster:
     if source == "-":
         return _roster(_spooled(sys.stdin.buffer, "standard input"), "standard input", encoding)
     path = Path(source)
+    stream: IO[bytes]
     try:
         stream = path.open("rb")
         regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
@@ -221,8 +222,8 @@ def open_roster(source: str, encoding: str = "utf-8") -> Roster:
         raise UsageError(f"cannot read the roster {path}: {error.strerror or error}") from None
     if not regular:
         # A pipe: `<(export-schedule)` or /dev/stdin. Read once, into a file read twice.
-        with stream:
-            stream = _spooled(stream, str(path))
+        with stream as pipe:
+            stream = _spooled(pipe, str(path))
     return _roster(stream, str(path), encoding)
 
 
