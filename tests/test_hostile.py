@@ -850,3 +850,63 @@ def test_a_template_linked_to_a_file_outside_its_folder_is_refused(invoke, tmp_p
     lines = assert_clean_failure(result, ExitCode.TEMPLATE)
     assert "leads out of its templates folder" in lines[0]
     assert "root:x" not in result.stdout
+
+
+def clinic_typst(tmp_path: Path, extra: str) -> Path:
+    """A clinic's copy of the built-in Typst templates with ``extra`` at the end of base.typ."""
+    import shutil
+
+    from procguide.resources import builtin_dir
+
+    templates = tmp_path / "tpl"
+    shutil.copytree(builtin_dir("templates") / "typst", templates / "typst")
+    with (templates / "typst" / "base.typ").open("a") as base:
+        base.write("\n" + extra + "\n")
+    return templates
+
+
+@pytest.mark.parametrize(
+    "package", ['#import "@preview/example:0.1.0": add', '#import "@local/leak:0.1.0": secret']
+)
+def test_a_typst_template_can_use_no_package_downloaded_or_local(
+    invoke, tmp_path, monkeypatch, package
+):
+    # A local package where Typst looks by default, outside the templates folder.
+    data = tmp_path / "xdg-data"
+    leak = data / "typst" / "packages" / "local" / "leak" / "0.1.0"
+    leak.mkdir(parents=True)
+    (leak / "typst.toml").write_text(
+        '[package]\nname = "leak"\nversion = "0.1.0"\nentrypoint = "lib.typ"\n'
+    )
+    (leak / "lib.typ").write_text('#let secret = "SECRET"\n')
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    templates = clinic_typst(tmp_path, package)
+    result = invoke(
+        "handout",
+        "blood-patch",
+        "--format",
+        "pdf",
+        "-o",
+        "x.pdf",
+        "--templates-dir",
+        str(templates),
+    )
+    lines = assert_clean_failure(result, ExitCode.TEMPLATE)
+    assert "package" in lines[0] and "procguide uses no Typst package" in lines[0]
+    assert not (tmp_path / "x.pdf").exists()
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY"):
+        assert name not in os.environ  # put back as it was
+
+
+def test_a_typst_template_that_never_ends_is_stopped_exit_4(tmp_path):
+    templates = clinic_typst(tmp_path, "#let x = 0\n#for i in range(1000000000000) { x = x + 1 }")
+    command = [sys.executable, "-m", "procguide", "handout", "blood-patch", "--format", "pdf"]
+    command += ["-o", str(tmp_path / "x.pdf"), "--templates-dir", str(templates)]
+    env = {**os.environ, "PROCGUIDE_PDF_TIME_LIMIT": "2"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == ExitCode.TEMPLATE
+    assert done.stderr.splitlines() == [
+        "error: PDF template: typesetting took more than 2 s, so it was stopped (a loop that "
+        "never ends?); $PROCGUIDE_PDF_TIME_LIMIT sets the limit"
+    ]
+    assert not (tmp_path / "x.pdf").exists()

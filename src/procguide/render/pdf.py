@@ -13,8 +13,11 @@ The Jinja environment is shared the same way (``render.shared_environment``).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +41,20 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 # threads mid-compile, so compiling is serialised; a batch in one process is the fast path.
 _compilers: dict[tuple[str, ...], typst.Compiler] = {}
 _lock = threading.Lock()
+_runaway: str | None = None
+"""Why this process's PDF engine can no longer be used, once a sheet ran past the limit."""
+
+TIME_LIMIT_VAR = "PROCGUIDE_PDF_TIME_LIMIT"
+DEFAULT_TIME_LIMIT = 60.0
+NO_PACKAGES = str(Path(os.devnull) / "typst-packages")
+"""A folder that cannot exist (nothing can be made under /dev/null), for Typst's packages."""
+_CLOSED_PORT = "http://127.0.0.1:9"
+_NO_NETWORK = {
+    **{name: _CLOSED_PORT for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")},
+    **{name: _CLOSED_PORT for name in ("http_proxy", "HTTP_PROXY")},
+    "no_proxy": "",
+    "NO_PROXY": "",
+}
 
 
 def render_pdf(
@@ -72,13 +89,20 @@ def compile_source(
     typst = _import_typst()
     inputs = {"paper": PAPERS[paper], "large-print": "yes" if large_print else "no"}
     with _lock:
+        if _runaway:
+            raise TemplateError(f"PDF template: {_runaway}")
         compiler = _compiler(typst, templates_dir)
         try:
-            pdf, warnings = compiler.compile_with_warnings(
-                input=source.encode(), format="pdf", sys_inputs=inputs
+            pdf, warnings = _in_time(
+                lambda: compiler.compile_with_warnings(
+                    input=source.encode(), format="pdf", sys_inputs=inputs
+                )
             )
         except typst.TypstError as error:
-            raise TemplateError(f"PDF template: {_describe(error, source)}") from None
+            message = _describe(error, source)
+            if "package" in message:
+                message += "; procguide uses no Typst package: copy what it needs into typst/"
+            raise TemplateError(f"PDF template: {message}") from None
     if warnings:
         # A warning here means a page that is not what the template meant (a missing font,
         # an unknown setting): better no handout than a wrong one.
@@ -86,6 +110,70 @@ def compile_source(
     if not isinstance(pdf, bytes):
         raise TemplateError("PDF template: the engine returned no single PDF")
     return pdf
+
+
+def time_limit() -> float:
+    """Seconds one sheet may take to typeset: ``$PROCGUIDE_PDF_TIME_LIMIT``, or 60."""
+    try:
+        limit = float(os.environ.get(TIME_LIMIT_VAR, "") or DEFAULT_TIME_LIMIT)
+    except ValueError:
+        raise UsageError(
+            f"${TIME_LIMIT_VAR} is not a number of seconds", hint="for example 60"
+        ) from None
+    return limit if limit > 0 else DEFAULT_TIME_LIMIT
+
+
+def _in_time(compile_one: Callable[[], Any]) -> Any:
+    """``compile_one()``, unless it runs past the time limit (a template's endless loop).
+
+    Typst cannot be interrupted, so it runs in a thread that is left behind: the compiler it
+    holds is never used again, and every later sheet in this process fails at once rather
+    than queue behind it. No file has been written when this raises.
+    """
+    global _runaway
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            # Typst downloads a package it is asked for; a handout must never reach out.
+            with _offline():
+                done["result"] = compile_one()
+        except BaseException as error:  # handed to the caller, on its thread
+            done["error"] = error
+
+    limit = time_limit()
+    thread = threading.Thread(target=run, name="procguide-typst", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if thread.is_alive():
+        _runaway = f"an earlier sheet took more than {limit:g} s to typeset, and was stopped"
+        raise TemplateError(
+            f"PDF template: typesetting took more than {limit:g} s, so it was stopped (a loop "
+            f"that never ends?); ${TIME_LIMIT_VAR} sets the limit"
+        )
+    if "error" in done:
+        raise done["error"]
+    return done["result"]
+
+
+@contextlib.contextmanager
+def _offline() -> Iterator[None]:
+    """Typst's package downloads go to a closed local port while it typesets.
+
+    Typst fetches an ``@preview`` package it does not have, and its Python binding has no
+    switch to stop it; it honours the standard proxy variables, so these point its requests
+    at a port where nothing listens, and the import fails at once.
+    """
+    saved = {name: os.environ.get(name) for name in _NO_NETWORK}
+    os.environ.update(_NO_NETWORK)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def font_folders(templates_dir: Path | None = None) -> list[Path]:
@@ -123,7 +211,13 @@ def _compiler(engine: Any, templates_dir: Path | None) -> typst.Compiler:
     if compiler is None:
         _check_links(root)
         compiler = engine.Compiler(
-            root=str(root), font_paths=[str(p) for p in fonts], ignore_system_fonts=True
+            root=str(root),
+            font_paths=[str(p) for p in fonts],
+            ignore_system_fonts=True,
+            # No package folder: an `@local` package would be read from outside the
+            # templates folder, and an `@preview` one would be downloaded.
+            package_path=NO_PACKAGES,
+            package_cache_path=NO_PACKAGES,
         )
         _compilers[key] = compiler
     return compiler
