@@ -259,3 +259,47 @@ def test_a_damaged_template_cache_is_compiled_again(cache_home):
     for path in damaged:
         path.write_bytes(path.read_bytes()[:40])
     assert _fresh_render(document) == expected
+
+
+def _plant(folder: Path, marker: Path) -> int:
+    """Replace the code in every compiled template under ``folder`` with code that leaves
+    ``marker``, keeping each file's header so Jinja would take it as genuine."""
+    import io
+    import marshal
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    planted = 0
+    for path in folder.rglob("*.cache"):
+        stream = io.BytesIO(path.read_bytes())
+        assert stream.read(len(bc_magic)) == bc_magic
+        checksum = pickle.load(stream)
+        code = compile(f"open({str(marker)!r}, 'w').write('ran')", "<planted>", "exec")
+        path.write_bytes(bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code))
+        planted += 1
+    return planted
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_compiled_templates_others_could_write_are_never_run(cache_home, tmp_path):
+    command = [sys.executable, "-m", "procguide", "aftercare", "blood-patch", "--format", "text"]
+    expected = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    compiled = cache_home / "templates"
+    marker = tmp_path / "ran"
+    assert _plant(compiled, marker)
+    # The planted code is what Jinja would run from a private folder: the threat is real.
+    subprocess.run(command, capture_output=True, text=True)
+    assert marker.exists()
+    marker.unlink()
+    (version,) = compiled.iterdir()
+    files = list(version.iterdir())
+    for writable_by_all, mode, private in ([version], 0o777, 0o700), (files, 0o666, 0o600):
+        for path in writable_by_all:
+            path.chmod(mode)
+        done = subprocess.run(command, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert not marker.exists()
+        assert done.stdout == expected
+        for path in writable_by_all:
+            path.chmod(private)

@@ -59,12 +59,17 @@ def folder() -> Path | None:
     return path
 
 
-def _private(path: Path) -> bool:
-    # Cached templates are code that Jinja runs: only a folder that nobody else can write
-    # to is used, the check Jinja makes for its own default cache folder.
+def _private(path: Path, *, follow: bool = True) -> bool:
+    """Whether ``path`` is this user's and nobody else can write to it.
+
+    Cached templates are code that Jinja runs: only what nobody else can write to is used,
+    the check Jinja makes for its own default cache folder. ``follow=False`` refuses a link.
+    """
     if sys.platform == "win32":
         return True
-    status = path.stat()
+    status = path.stat() if follow else path.lstat()
+    if not follow and stat.S_ISLNK(status.st_mode):
+        return False
     return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
@@ -186,6 +191,10 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     path = base / "templates" / version
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Compiled templates are code: every folder on the way must be this user's alone,
+        # not only the top one (a subfolder made writable for all would let anyone plant one).
+        if not all(_private(folder, follow=False) for folder in (path.parent, path)):
+            return None
     except OSError:
         return None
     return _quiet_bytecode_cache()(str(path))
@@ -200,6 +209,10 @@ def _quiet_bytecode_cache() -> type[jinja2.FileSystemBytecodeCache]:
 
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
+                # Only a plain file of this user's that nobody else can write: else compile.
+                path = Path(self.directory) / (self.pattern % (bucket.key,))
+                if path.exists() and not _private(path, follow=False):
+                    return
                 super().load_bytecode(bucket)
             except Exception:  # a truncated or foreign file: compile the template instead
                 bucket.reset()
