@@ -303,3 +303,21 @@ def test_compiled_templates_others_could_write_are_never_run(cache_home, tmp_pat
         assert done.stdout == expected
         for path in writable_by_all:
             path.chmod(private)
+
+
+def test_ctrl_c_while_procguide_is_still_loading_is_one_line_and_exit_130():
+    # Ctrl-C lands wherever Python is; here, deterministically, while Typer is imported.
+    code = (
+        "import builtins, sys\n"
+        "real = builtins.__import__\n"
+        "def interrupted(name, *args, **kwargs):\n"
+        "    if name == 'typer':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = interrupted\n"
+        "sys.argv = ['procguide', 'aftercare', 'blood-patch']\n"
+        "from procguide.__main__ import run\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (130, "error: interrupted\n")

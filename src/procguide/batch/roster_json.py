@@ -76,62 +76,76 @@ def _object(item: Any) -> tuple[dict[str, Any], str | None]:
 
 def json_array(text: io.TextIOWrapper) -> Iterator[Record]:
     """The items of a JSON array, decoded one at a time rather than all at once."""
-    decoder = json.JSONDecoder(object_pairs_hook=_Object.of)
-    buffer, pos, line_base, eof = "", 0, 1, False
-
-    def more() -> None:
-        nonlocal buffer, pos, line_base, eof
-        line_base += buffer.count("\n", 0, pos)
-        buffer, pos = buffer[pos:], 0
-        if len(buffer) > MAX_RECORD:
-            raise UsageError(f"the roster has an item longer than {MAX_RECORD} characters")
-        chunk = text.read(_CHUNK)
-        eof = not chunk
-        buffer += chunk
-
-    def skip_space() -> str:
-        nonlocal pos
-        while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buffer) or eof:
-                return buffer[pos : pos + 1]
-            more()
-
-    def broken(why: str) -> UsageError:
-        line = line_base + buffer.count("\n", 0, pos)
-        return UsageError(f"the roster is not valid JSON: {why} (line {line})")
-
-    if skip_space() != "[":
-        raise broken("it must be an array of objects")
-    pos += 1
+    reader = _ArrayReader(text)
+    if reader.skip_space() != "[":
+        raise reader.broken("it must be an array of objects")
+    reader.pos += 1
     first = True
     while True:
-        char = skip_space()
+        char = reader.skip_space()
         if char == "]" and first:
-            pos += 1
+            reader.pos += 1
             break
-        while True:
-            try:
-                item, end = decoder.raw_decode(buffer, pos)
-            except json.JSONDecodeError as error:
-                if eof:
-                    raise broken(error.msg) from None
-                more()
-                continue
-            except RecursionError:
-                raise broken(NESTED) from None
-            if end == len(buffer) and not eof:
-                more()  # a number or word cut at the chunk's end: read on and decode again
-                continue
-            break
-        yield (line_base + buffer.count("\n", 0, pos), *_object(item))
-        pos, first = end, False
-        char = skip_space()
-        pos += 1
+        line = reader.line()
+        item = reader.item()
+        yield (line, *_object(item))
+        first = False
+        char = reader.skip_space()
+        reader.pos += 1
         if char == "]":
             break
         if char != ",":
-            raise broken("expected ',' or ']' after an item")
-    if skip_space():
-        raise broken("text after the end of the array")
+            raise reader.broken("expected ',' or ']' after an item")
+    if reader.skip_space():
+        raise reader.broken("text after the end of the array")
+
+
+class _ArrayReader:
+    """A window on a JSON array's text: the part not yet decoded, read on as needed."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text = text
+        self.decoder = json.JSONDecoder(object_pairs_hook=_Object.of)
+        self.buffer, self.pos, self.line_base, self.eof = "", 0, 1, False
+
+    def more(self) -> None:
+        self.line_base += self.buffer.count("\n", 0, self.pos)
+        self.buffer, self.pos = self.buffer[self.pos :], 0
+        if len(self.buffer) > MAX_RECORD:
+            raise UsageError(f"the roster has an item longer than {MAX_RECORD} characters")
+        chunk = self.text.read(_CHUNK)
+        self.eof = not chunk
+        self.buffer += chunk
+
+    def skip_space(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buffer) or self.eof:
+                return self.buffer[self.pos : self.pos + 1]
+            self.more()
+
+    def line(self) -> int:
+        return self.line_base + self.buffer.count("\n", 0, self.pos)
+
+    def item(self) -> Any:
+        """Decode the value that starts here, reading on until it is whole."""
+        while True:
+            try:
+                item, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as error:
+                if self.eof:
+                    raise self.broken(error.msg) from None
+                self.more()
+                continue
+            except RecursionError:
+                raise self.broken(NESTED) from None
+            if end == len(self.buffer) and not self.eof:
+                self.more()  # a number or word cut at the chunk's end: read on and decode again
+                continue
+            self.pos = end
+            return item
+
+    def broken(self, why: str) -> UsageError:
+        return UsageError(f"the roster is not valid JSON: {why} (line {self.line()})")
