@@ -585,3 +585,33 @@ def test_build_refuses_to_mix_languages():
     translation = localize(entry, "es", ())
     with pytest.raises(ValueError, match="wording is not in the document's language"):
         build(entry, Personal(), Clinic(), Wording(), view="steps", translation=translation)
+
+
+# The text view's width ------------------------------------------------------------------------
+
+TEXT_WIDTH = 78
+
+
+def _languages_of(invoke) -> dict[str, list[str]]:
+    rows = json.loads(invoke("list", "--format", "json").stdout)
+    return {row["id"]: row["languages"] for row in rows}
+
+
+@pytest.mark.parametrize("view", VIEWS[:5], ids=lambda v: "-".join(v))
+def test_text_lines_fit_the_page_in_every_language(invoke, clinic_config, view):
+    # Due times, recovery windows and limits are headings built from long Spanish dates ("del
+    # miércoles, 9 de diciembre de 2026 al martes, 22 de diciembre de 2026"): they wrap like the
+    # items under them. The stamp stays one line, so it can be copied whole to trace a sheet.
+    holds = ["--hold", "clopidogrel=7d", "--hold", "warfarina=13h", "--restart", "clopidogrel=1d"]
+    for procedure, languages in _languages_of(invoke).items():
+        flags = json.loads(invoke("show", procedure, "--format", "json").stdout)["procedure"]
+        every_flag = [arg for flag in flags["flags"] for arg in ("--flag", flag["name"])]
+        for lang in languages:
+            result = invoke(
+                *view, procedure, "--lang", lang, "--date", "2026-12-08", "--time", "09:30",
+                *every_flag, *holds, "--config", str(clinic_config), "--format", "text",
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+            body = result.stdout.rstrip("\n").splitlines()[:-1]
+            wide = [line for line in body if len(line) > TEXT_WIDTH]
+            assert not wide, f"{procedure} {lang}: {wide}"
