@@ -426,13 +426,13 @@ def test_each_row_in_its_own_language(invoke, tmp_path):
         "procedure,patient,date,time,lang\n"
         "blood-patch,María López,2027-03-01,09:30,es\n"
         "esi,Ann Lee,2027-03-01,10:30,\n"
-        "nerve-block,Bo Li,2027-03-01,11:00,es\n",
+        "nerve-block,Bo Li,2027-03-01,11:00,fr\n",
     )
     result = batch(invoke, path, tmp_path / "out")
     assert result.exit_code == ExitCode.PARTIAL, result.output
     rows = manifest(tmp_path / "out")
     assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
-    assert rows[2]["error"] == "nerve-block has no translation into 'es' (available: en)"
+    assert rows[2]["error"] == "nerve-block has no translation into 'fr' (available: en, es)"
     spanish = (tmp_path / "out" / rows[0]["files"][0]["path"]).read_text(encoding="utf-8")
     assert "PARCHE DE SANGRE EPIDURAL" in spanish and "1 de marzo de 2027" in spanish
     english = (tmp_path / "out" / rows[1]["files"][0]["path"]).read_text(encoding="utf-8")
