@@ -672,3 +672,28 @@ def test_a_full_disk_while_writing_the_manifest_names_the_manifest(invoke, tmp_p
         "manifest.jsonl: the disk is full" in result.stderr or "manifest.jsonl: " in result.stderr
     )
     assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["pre", "discharge"])
+def test_a_spanish_roster_makes_every_sheet_of_every_procedure(invoke, tmp_path, kind):
+    # Spanish is the language of most US patients with limited English: a day's list in Spanish
+    # must never fail a row for want of a translation, with any flag the procedure offers.
+    ids = [row["id"] for row in json.loads(invoke("list", "--format", "json").stdout)]
+    lines = ["procedure,patient,date,time,flags,holds,restarts,lang"]
+    for index, procedure in enumerate(ids):
+        shown = json.loads(invoke("show", procedure, "--format", "json").stdout)
+        flags = ";".join(flag["name"] for flag in shown["procedure"]["flags"])
+        time = f"{8 + index}:15".rjust(5, "0")
+        lines.append(
+            f"{procedure},María López,2027-03-01,{time},{flags},clopidogrel=7d,clopidogrel=1d,es"
+        )
+    roster = write(tmp_path / "es.csv", "\n".join(lines) + "\n")
+    result = batch(invoke, roster, tmp_path / "out", "--kind", kind)
+    assert result.exit_code == 0, result.output
+    rows = manifest(tmp_path / "out")
+    assert len(rows) == len(ids) == 8
+    for row in rows:
+        assert row["status"] == "ok", row
+        sheet = (tmp_path / "out" / row["files"][0]["path"]).read_text(encoding="utf-8")
+        assert "CUÁNDO PEDIR AYUDA" in sheet and "1 de marzo de 2027" in sheet
+        assert "WHEN TO GET HELP" not in sheet and "Mon 1 Mar" not in sheet
