@@ -422,6 +422,22 @@ def test_changed_timing(invoke, pair):
     ]
 
 
+def test_a_changed_number_in_the_text(invoke, pair):
+    # The timing is data, but the text says it too: "24 horas" must stay 24, and a number may
+    # not be spelt out ("veinticuatro"), where this check could not see it.
+    path = pair("blood-patch.es.yaml", "No maneje por 24 horas.", "No maneje por 12 horas.")
+    assert only(problems_of(invoke, pair.folder), path) == [
+        f"{path}:{line_of(path, 'No maneje por 12 horas.')}: restrictions.0.text: changed "
+        "numbers: [12], the English text has [24]; write the English file's numbers, in digits"
+    ]
+    pair("blood-patch.es.yaml", "No maneje por 12 horas.", "No maneje por veinticuatro horas.")
+    [line] = only(problems_of(invoke, pair.folder), path)
+    assert line.endswith(
+        "changed numbers: [], the English text has [24]; write the English "
+        "file's numbers, in digits"
+    )
+
+
 def test_changed_window(invoke, pair):
     path = pair("blood-patch.es.yaml", "    from: 0h\n    to: 24h", "    from: 0h\n    to: 48h")
     assert only(problems_of(invoke, pair.folder), path) == [
