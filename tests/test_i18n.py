@@ -543,10 +543,10 @@ def test_a_translation_must_say_what_it_translates(invoke, pair):
 # Lint ---------------------------------------------------------------------------------------
 
 
-def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
+def test_lint_scores_spanish_with_inflesz(invoke, tmp_path):
     from procguide.lint.check import Options
     from procguide.lint.run import lint_files
-    from procguide.lint.text import fernandez_huerta, grade_of_ease
+    from procguide.lint.text import inflesz, inflesz_band
 
     reports, problems = lint_files(
         [PROCEDURES / "blood-patch.yaml", PROCEDURES / "blood-patch.es.yaml"],
@@ -556,32 +556,67 @@ def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
     english, spanish_ = reports
     assert spanish_.procedure == "blood-patch.es"
     assert spanish_.findings == ()
-    assert 4 <= spanish_.grade <= 8  # plain Spanish, near the English
-    assert grade_of_ease(85.0) == 5.5 and grade_of_ease(55.0) == 10.5 and grade_of_ease(100) == 4
-    assert fernandez_huerta("El médico limpia la piel de su espalda.") > 80
+    assert spanish_.grade >= 65  # INFLESZ "bastante fácil" or easier
+    assert inflesz("El médico limpia la piel de su espalda.") > 80
+    assert [inflesz_band(s) for s in (85, 70, 60, 45, 20)] == [
+        "muy fácil", "bastante fácil", "normal", "algo difícil", "muy difícil",
+    ]  # fmt: skip
+
+
+HARD_SPANISH = (
+    "La administración intratecal de hemoderivados autólogos constituye una intervención "
+    "terapéutica extraordinariamente eficaz para la hipotensión licuoral postpunción."
+)
+
+
+def _spanish_blood_patch(tmp_path: Path, old: str, new: str) -> list[Path]:
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    shutil.copy(PROCEDURES / "blood-patch.yaml", folder)
+    text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (folder / "blood-patch.es.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    return sorted(folder.iterdir())
 
 
 def test_lint_flags_hard_spanish(tmp_path):
     from procguide.lint.check import Options
     from procguide.lint.run import lint_files
 
-    folder = tmp_path / "procs"
-    folder.mkdir()
-    shutil.copy(PROCEDURES / "blood-patch.yaml", folder)
-    text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
-    hard = (
-        "La administración intratecal de hemoderivados autólogos constituye una intervención "
-        "terapéutica extraordinariamente eficaz para la hipotensión licuoral postpunción."
+    paths = _spanish_blood_patch(
+        tmp_path,
+        "text: La espalda puede dolerle o estar rígida por unos días.",
+        f"text: {HARD_SPANISH}",
     )
-    text = text.replace(
-        "text: La espalda puede dolerle o estar rígida por unos días.", f"text: {hard}"
-    )
-    (folder / "blood-patch.es.yaml").write_text(text, encoding="utf-8")
-    reports, problems = lint_files(sorted(folder.iterdir()), Options(today=dt.date(2026, 12, 1)))
+    reports, problems = lint_files(paths, Options(today=dt.date(2026, 12, 1)))
     assert not problems
     [finding] = [f for f in reports[1].findings if f.rule == "grade"]
     assert finding.field == "risks.common"
-    assert re.match(r"grade 9\.\d \(Fernández Huerta 5\d\.\d\) > the budget of 8", finding.message)
+    # Below 55 ("algo difícil") is past the hard floor: an error, whatever the section's size.
+    assert finding.severity == "error"
+    assert re.match(r"INFLESZ 5\d\.\d \(algo difícil\) < 55: ", finding.message), finding.message
+    # A budget set lower lowers the floor with it.
+    reports, _ = lint_files(paths, Options(today=dt.date(2026, 12, 1), min_inflesz=45))
+    assert not [f for f in reports[1].findings if f.rule == "grade"]
+
+
+def test_lint_holds_spanish_to_the_vocabulary_and_length_budgets(tmp_path):
+    from procguide.lint.check import Options
+    from procguide.lint.run import lint_files
+
+    paths = _spanish_blood_patch(tmp_path, "text: Daño a los nervios.", f"text: {HARD_SPANISH}")
+    today = dt.date(2026, 12, 1)
+    reports, _ = lint_files(paths, Options(today=today, max_spanish_hard_words=4.0))
+    [vocabulary] = [f for f in reports[1].findings if f.rule == "vocabulary"]
+    assert re.match(r"hard words \d\.\d% > the budget of 4%", vocabulary.message)
+    assert "the commonest hard words here: adormecer, epidural" in vocabulary.message
+    # The Spanish sheets are counted as the patient gets them: in Spanish, every flag on.
+    limits = {"pre": 1000, "discharge": 400}
+    reports, _ = lint_files(paths, Options(today=today, max_sheet_words=limits))
+    english, spanish_ = ({f.message.split(" words")[0] for f in r.findings
+                          if f.rule == "sheet-length"} for r in reports)  # fmt: skip
+    assert english == {"the discharge sheet has 415"}
+    assert spanish_ == {"the pre sheet has 1,067", "the discharge sheet has 455"}
 
 
 def test_list_names_the_languages_of_each_procedure(invoke):
