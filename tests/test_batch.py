@@ -426,13 +426,13 @@ def test_each_row_in_its_own_language(invoke, tmp_path):
         "procedure,patient,date,time,lang\n"
         "blood-patch,María López,2027-03-01,09:30,es\n"
         "esi,Ann Lee,2027-03-01,10:30,\n"
-        "nerve-block,Bo Li,2027-03-01,11:00,es\n",
+        "nerve-block,Bo Li,2027-03-01,11:00,fr\n",
     )
     result = batch(invoke, path, tmp_path / "out")
     assert result.exit_code == ExitCode.PARTIAL, result.output
     rows = manifest(tmp_path / "out")
     assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
-    assert rows[2]["error"] == "nerve-block has no translation into 'es' (available: en)"
+    assert rows[2]["error"] == "nerve-block has no translation into 'fr' (available: en, es)"
     spanish = (tmp_path / "out" / rows[0]["files"][0]["path"]).read_text(encoding="utf-8")
     assert "PARCHE DE SANGRE EPIDURAL" in spanish and "1 de marzo de 2027" in spanish
     english = (tmp_path / "out" / rows[1]["files"][0]["path"]).read_text(encoding="utf-8")
@@ -726,3 +726,28 @@ def test_utf8_read_as_cp1252_warns_that_names_would_be_garbled(invoke, tmp_path)
     assert result.exit_code == ExitCode.OK and "warning" not in result.stderr
     (sheet,) = (tmp_path / "out2").glob("*.txt")
     assert "José Núñez" in sheet.read_text()
+
+
+@pytest.mark.parametrize("kind", ["pre", "discharge"])
+def test_a_spanish_roster_makes_every_sheet_of_every_procedure(invoke, tmp_path, kind):
+    # Spanish is the language of most US patients with limited English: a day's list in Spanish
+    # must never fail a row for want of a translation, with any flag the procedure offers.
+    ids = [row["id"] for row in json.loads(invoke("list", "--format", "json").stdout)]
+    lines = ["procedure,patient,date,time,flags,holds,restarts,lang"]
+    for index, procedure in enumerate(ids):
+        shown = json.loads(invoke("show", procedure, "--format", "json").stdout)
+        flags = ";".join(flag["name"] for flag in shown["procedure"]["flags"])
+        time = f"{8 + index}:15".rjust(5, "0")
+        lines.append(
+            f"{procedure},María López,2027-03-01,{time},{flags},clopidogrel=7d,clopidogrel=1d,es"
+        )
+    roster = write(tmp_path / "es.csv", "\n".join(lines) + "\n")
+    result = batch(invoke, roster, tmp_path / "out", "--kind", kind)
+    assert result.exit_code == 0, result.output
+    rows = manifest(tmp_path / "out")
+    assert len(rows) == len(ids) == 8
+    for row in rows:
+        assert row["status"] == "ok", row
+        sheet = (tmp_path / "out" / row["files"][0]["path"]).read_text(encoding="utf-8")
+        assert "CUÁNDO PEDIR AYUDA" in sheet and "1 de marzo de 2027" in sheet
+        assert "WHEN TO GET HELP" not in sheet and "Mon 1 Mar" not in sheet

@@ -186,10 +186,16 @@ def test_a_missing_translation_is_exit_2_listing_the_languages(invoke):
     assert "available: en, es" in result.stderr
 
 
-def test_a_procedure_without_translations_lists_only_english(invoke):
-    result = invoke("steps", "nerve-block", "--lang", "es", "--format", "text")
+def test_a_procedure_without_translations_lists_only_english(invoke, tmp_path):
+    clinic = tmp_path / "clinic"
+    clinic.mkdir()
+    assert invoke("new", "knee-injection", "-o", str(clinic)).exit_code == 0
+    result = invoke(
+        "steps", "knee-injection", "--lang", "es", "--procedures-dir", str(clinic),
+        "--format", "text",
+    )  # fmt: skip
     assert result.exit_code == 2
-    assert "nerve-block has no translation into Spanish ('es')" in result.stderr
+    assert "knee-injection has no translation into Spanish ('es')" in result.stderr
     assert "available: en)" in result.stderr
 
 
@@ -416,6 +422,22 @@ def test_changed_timing(invoke, pair):
     ]
 
 
+def test_a_changed_number_in_the_text(invoke, pair):
+    # The timing is data, but the text says it too: "24 horas" must stay 24, and a number may
+    # not be spelt out ("veinticuatro"), where this check could not see it.
+    path = pair("blood-patch.es.yaml", "No maneje por 24 horas.", "No maneje por 12 horas.")
+    assert only(problems_of(invoke, pair.folder), path) == [
+        f"{path}:{line_of(path, 'No maneje por 12 horas.')}: restrictions.0.text: changed "
+        "numbers: [12], the English text has [24]; write the English file's numbers, in digits"
+    ]
+    pair("blood-patch.es.yaml", "No maneje por 12 horas.", "No maneje por veinticuatro horas.")
+    [line] = only(problems_of(invoke, pair.folder), path)
+    assert line.endswith(
+        "changed numbers: [], the English text has [24]; write the English "
+        "file's numbers, in digits"
+    )
+
+
 def test_changed_window(invoke, pair):
     path = pair("blood-patch.es.yaml", "    from: 0h\n    to: 24h", "    from: 0h\n    to: 48h")
     assert only(problems_of(invoke, pair.folder), path) == [
@@ -521,10 +543,10 @@ def test_a_translation_must_say_what_it_translates(invoke, pair):
 # Lint ---------------------------------------------------------------------------------------
 
 
-def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
+def test_lint_scores_spanish_with_inflesz(invoke, tmp_path):
     from procguide.lint.check import Options
     from procguide.lint.run import lint_files
-    from procguide.lint.text import fernandez_huerta, grade_of_ease
+    from procguide.lint.text import inflesz, inflesz_band
 
     reports, problems = lint_files(
         [PROCEDURES / "blood-patch.yaml", PROCEDURES / "blood-patch.es.yaml"],
@@ -534,40 +556,76 @@ def test_lint_grades_spanish_with_fernandez_huerta(invoke, tmp_path):
     english, spanish_ = reports
     assert spanish_.procedure == "blood-patch.es"
     assert spanish_.findings == ()
-    assert 4 <= spanish_.grade <= 8  # plain Spanish, near the English
-    assert grade_of_ease(85.0) == 5.5 and grade_of_ease(55.0) == 10.5 and grade_of_ease(100) == 4
-    assert fernandez_huerta("El médico limpia la piel de su espalda.") > 80
+    assert spanish_.grade >= 65  # INFLESZ "bastante fácil" or easier
+    assert inflesz("El médico limpia la piel de su espalda.") > 80
+    assert [inflesz_band(s) for s in (85, 70, 60, 45, 20)] == [
+        "muy fácil", "bastante fácil", "normal", "algo difícil", "muy difícil",
+    ]  # fmt: skip
+
+
+HARD_SPANISH = (
+    "La administración intratecal de hemoderivados autólogos constituye una intervención "
+    "terapéutica extraordinariamente eficaz para la hipotensión licuoral postpunción."
+)
+
+
+def _spanish_blood_patch(tmp_path: Path, old: str, new: str) -> list[Path]:
+    folder = tmp_path / "procs"
+    folder.mkdir()
+    shutil.copy(PROCEDURES / "blood-patch.yaml", folder)
+    text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (folder / "blood-patch.es.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    return sorted(folder.iterdir())
 
 
 def test_lint_flags_hard_spanish(tmp_path):
     from procguide.lint.check import Options
     from procguide.lint.run import lint_files
 
-    folder = tmp_path / "procs"
-    folder.mkdir()
-    shutil.copy(PROCEDURES / "blood-patch.yaml", folder)
-    text = (PROCEDURES / "blood-patch.es.yaml").read_text(encoding="utf-8")
-    hard = (
-        "La administración intratecal de hemoderivados autólogos constituye una intervención "
-        "terapéutica extraordinariamente eficaz para la hipotensión licuoral postpunción."
+    paths = _spanish_blood_patch(
+        tmp_path,
+        "text: La espalda puede dolerle o estar rígida por unos días.",
+        f"text: {HARD_SPANISH}",
     )
-    text = text.replace(
-        "text: La espalda puede dolerle o estar rígida por unos días.", f"text: {hard}"
-    )
-    (folder / "blood-patch.es.yaml").write_text(text, encoding="utf-8")
-    reports, problems = lint_files(sorted(folder.iterdir()), Options(today=dt.date(2026, 12, 1)))
+    reports, problems = lint_files(paths, Options(today=dt.date(2026, 12, 1)))
     assert not problems
     [finding] = [f for f in reports[1].findings if f.rule == "grade"]
     assert finding.field == "risks.common"
-    assert re.match(r"grade 9\.\d \(Fernández Huerta 5\d\.\d\) > the budget of 8", finding.message)
+    # Below 55 ("algo difícil") is past the hard floor: an error, whatever the section's size.
+    assert finding.severity == "error"
+    assert re.match(r"INFLESZ 5\d\.\d \(algo difícil\) < 55: ", finding.message), finding.message
+    # A budget set lower lowers the floor with it.
+    reports, _ = lint_files(paths, Options(today=dt.date(2026, 12, 1), min_inflesz=45))
+    assert not [f for f in reports[1].findings if f.rule == "grade"]
+
+
+def test_lint_holds_spanish_to_the_vocabulary_and_length_budgets(tmp_path):
+    from procguide.lint.check import Options
+    from procguide.lint.run import lint_files
+
+    paths = _spanish_blood_patch(tmp_path, "text: Daño a los nervios.", f"text: {HARD_SPANISH}")
+    today = dt.date(2026, 12, 1)
+    reports, _ = lint_files(paths, Options(today=today, max_spanish_hard_words=4.0))
+    [vocabulary] = [f for f in reports[1].findings if f.rule == "vocabulary"]
+    assert re.match(r"hard words \d\.\d% > the budget of 4%", vocabulary.message)
+    assert "the commonest hard words here: adormecer, epidural" in vocabulary.message
+    # The Spanish sheets are counted as the patient gets them: in Spanish, every flag on.
+    limits = {"pre": 1000, "discharge": 400}
+    reports, _ = lint_files(paths, Options(today=today, max_sheet_words=limits))
+    english, spanish_ = ({f.message.split(" words")[0] for f in r.findings
+                          if f.rule == "sheet-length"} for r in reports)  # fmt: skip
+    assert english == {"the discharge sheet has 415"}
+    assert spanish_ == {"the pre sheet has 1,067", "the discharge sheet has 455"}
 
 
 def test_list_names_the_languages_of_each_procedure(invoke):
     rows = json.loads(invoke("list", "--format", "json").stdout)
     by_id = {row["id"]: row["languages"] for row in rows}
-    assert by_id["blood-patch"] == ["en", "es"]
-    assert by_id["epidural-steroid-injection"] == ["en", "es"]
-    assert by_id["nerve-block"] == ["en"]
+    # Every built-in procedure can be handed out in Spanish, the language of most US patients
+    # with limited English.
+    assert len(by_id) == 8
+    assert all(languages == ["en", "es"] for languages in by_id.values()), by_id
 
 
 def test_build_refuses_to_mix_languages():
@@ -585,3 +643,33 @@ def test_build_refuses_to_mix_languages():
     translation = localize(entry, "es", ())
     with pytest.raises(ValueError, match="wording is not in the document's language"):
         build(entry, Personal(), Clinic(), Wording(), view="steps", translation=translation)
+
+
+# The text view's width ------------------------------------------------------------------------
+
+TEXT_WIDTH = 78
+
+
+def _languages_of(invoke) -> dict[str, list[str]]:
+    rows = json.loads(invoke("list", "--format", "json").stdout)
+    return {row["id"]: row["languages"] for row in rows}
+
+
+@pytest.mark.parametrize("view", VIEWS[:5], ids=lambda v: "-".join(v))
+def test_text_lines_fit_the_page_in_every_language(invoke, clinic_config, view):
+    # Due times, recovery windows and limits are headings built from long Spanish dates ("del
+    # miércoles, 9 de diciembre de 2026 al martes, 22 de diciembre de 2026"): they wrap like the
+    # items under them. The stamp stays one line, so it can be copied whole to trace a sheet.
+    holds = ["--hold", "clopidogrel=7d", "--hold", "warfarina=13h", "--restart", "clopidogrel=1d"]
+    for procedure, languages in _languages_of(invoke).items():
+        flags = json.loads(invoke("show", procedure, "--format", "json").stdout)["procedure"]
+        every_flag = [arg for flag in flags["flags"] for arg in ("--flag", flag["name"])]
+        for lang in languages:
+            result = invoke(
+                *view, procedure, "--lang", lang, "--date", "2026-12-08", "--time", "09:30",
+                *every_flag, *holds, "--config", str(clinic_config), "--format", "text",
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+            body = result.stdout.rstrip("\n").splitlines()[:-1]
+            wide = [line for line in body if len(line) > TEXT_WIDTH]
+            assert not wide, f"{procedure} {lang}: {wide}"

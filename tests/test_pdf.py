@@ -235,3 +235,17 @@ def test_a_link_out_of_the_typst_folder_is_refused(invoke, tmp_path):
     assert result.exit_code == ExitCode.TEMPLATE
     assert "leads out of the templates folder" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", ["pre", "discharge"])
+def test_a_spanish_sheet_is_at_most_a_page_longer_than_the_english(invoke, make_pdf, kind):
+    # Spanish takes more words than English for the same content: a sheet may spill onto one
+    # more page (the README lists which), never more.
+    for row in json.loads(invoke("list", "--format", "json").stdout):
+        shown = json.loads(invoke("show", row["id"], "--format", "json").stdout)
+        flags = [arg for flag in shown["procedure"]["flags"] for arg in ("--flag", flag["name"])]
+        args = ("handout", row["id"], "--kind", kind, "--date", "2026-12-08", "--time", "09:30",
+                *flags, "--hold", "clopidogrel=7d", "--restart", "clopidogrel=1d")  # fmt: skip
+        english, spanish = (pages(make_pdf(*args, "--lang", lang)) for lang in ("en", "es"))
+        assert spanish <= english + 1, (row["id"], english, spanish)

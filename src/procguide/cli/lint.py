@@ -14,8 +14,10 @@ from procguide.cli.lint_options import (
     MaxDischargeWords,
     MaxGrade,
     MaxPreWords,
+    MaxSpanishHardWords,
     MaxVocabulary,
     MaxWords,
+    MinInflesz,
     Paths,
     ReviewMonths,
     Strict,
@@ -30,6 +32,8 @@ def lint(
     max_grade: MaxGrade = 8.0,
     max_words: MaxWords = 25,
     max_vocabulary: MaxVocabulary = 8.5,
+    min_inflesz: MinInflesz = 65.0,
+    max_spanish_hard_words: MaxSpanishHardWords = 7.0,
     max_pre_words: MaxPreWords = 1700,
     max_discharge_words: MaxDischargeWords = 850,
     review_months: ReviewMonths = 12,
@@ -57,6 +61,8 @@ def lint(
         review_months=review_months,
         jargon=terms,
         max_vocabulary=max_vocabulary,
+        min_inflesz=min_inflesz,
+        max_spanish_hard_words=max_spanish_hard_words,
         max_sheet_words={"pre": max_pre_words, "discharge": max_discharge_words},
     )
     reports, problems = lint_paths(paths or [], procedures_dir or [], config, options)

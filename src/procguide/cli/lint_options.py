@@ -31,6 +31,26 @@ MaxVocabulary = Annotated[
         help="Dale-Chall budget (hard words) for each procedure.",
     ),
 ]
+MinInflesz = Annotated[
+    float,
+    typer.Option(
+        "--min-inflesz",
+        min=1,
+        max=100,
+        metavar="SCORE",
+        help="INFLESZ budget for each Spanish procedure (higher is easier).",
+    ),
+]
+MaxSpanishHardWords = Annotated[
+    float,
+    typer.Option(
+        "--max-spanish-hard-words",
+        min=0,
+        max=100,
+        metavar="PERCENT",
+        help="Hard words (percent) for each Spanish procedure.",
+    ),
+]
 MaxPreWords = Annotated[
     int,
     typer.Option("--max-pre-words", min=1, metavar="N", help="Words on the pre-procedure sheet."),

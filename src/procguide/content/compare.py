@@ -5,6 +5,7 @@ Shared by procedure translations and block translations.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     Content = Procedure | Block
 
 _TIMING = ("before", "from", "to", "until", "after")
+# Numbers in the text (hours, doses, "1 in 200", "5 pounds") are the English file's facts: a
+# translation writes the same digits, never a number in words and never another number.
+_NUMBER = re.compile(r"\d+")
 
 
 class Translates(BaseModel):
@@ -77,12 +81,22 @@ def compare_items(translated: Content, english: Content, problem: Any) -> None:
                     f"changed flags: {name} {show(getattr(item, name))}, the English file has "
                     f"{show(getattr(other, name))}",
                 )
+        if _numbers(item.text) != _numbers(other.text):
+            problem(
+                (*key, "text"),
+                f"changed numbers: {show(_numbers(item.text))}, the English text has "
+                f"{show(_numbers(other.text))}; write the English file's numbers, in digits",
+            )
         if item.sources != other.sources:
             problem(
                 (*key, "sources"),
                 f"changed sources: cites {show(item.sources)}, the English file cites "
                 f"{show(other.sources)}",
             )
+
+
+def _numbers(text: str) -> list[str]:
+    return sorted(_NUMBER.findall(text), key=lambda n: (len(n), n))
 
 
 def _timing(item: Item, name: str) -> str | None:

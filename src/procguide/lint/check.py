@@ -74,9 +74,11 @@ class Report:
     procedure: str
     path: Path
     grade: float
+    """The readability of the whole file on its language's scale (a grade, or INFLESZ)."""
     words: int
     sections: tuple[SectionGrade, ...]
     findings: tuple[Finding, ...]
+    language: str = "en"
 
     @property
     def errors(self) -> int:
@@ -99,19 +101,19 @@ Rule = Callable[[LintFile], Iterator[Finding]]
 
 
 def rule_grade(file: LintFile) -> Iterator[Finding]:
-    """A section above 10 is an error; a long section above the budget, a warning."""
-    budget, hard = file.options.max_grade, file.options.hard_grade
+    """A section past the hard limit is an error; a long section past the budget, a warning."""
+    scale = file.scale
     for key, prose, graded in file.grades:
         if graded.words < MIN_WORDS_TO_GRADE:
             continue
-        if graded.grade > hard:
-            severity, limit = ERROR, f"{hard:g}"
-        elif graded.grade > budget and graded.words >= MIN_WORDS_FOR_BUDGET:
-            severity, limit = WARNING, f"the budget of {budget:g}"
+        if scale.worse(graded.grade, scale.hard):
+            severity, limit = ERROR, f"{scale.hard:g}"
+        elif scale.worse(graded.grade, scale.budget) and graded.words >= MIN_WORDS_FOR_BUDGET:
+            severity, limit = WARNING, f"the budget of {scale.budget:g}"
         else:
             continue
         message = (
-            f"grade {graded.grade}{file.ease(prose)} > {limit}: split long sentences, "
+            f"{scale.show(graded.grade)} {scale.compare} {limit}: split long sentences, "
             "use shorter words"
         )
         yield file.finding(key, "grade", severity, message + _hardest(file, prose))
@@ -121,8 +123,11 @@ def _hardest(file: LintFile, prose: str) -> str:
     candidates = [s for s in text.sentences(prose) if text.word_count(s) >= 4]
     hint = ""
     if candidates:
-        worst = max(candidates, key=file.grade)
-        hint = f"; hardest: '{text.snippet(worst)}' (grade {file.grade(worst)})"
+        scores = {s: file.score(s) for s in candidates}
+        worst = next(
+            s for s in candidates if scores[s] == file.scale.hardest(list(scores.values()))
+        )
+        hint = f"; hardest: '{text.snippet(worst)}' ({file.scale.name} {scores[worst]})"
     long = text.long_words(prose) if file.language == "en" else []
     if long:
         hint += f"; long words: {', '.join(long)}"
@@ -130,14 +135,16 @@ def _hardest(file: LintFile, prose: str) -> str:
 
 
 def rule_overall_grade(file: LintFile) -> Iterator[Finding]:
-    """The whole procedure must read at or below the budget."""
+    """The whole procedure must read within the budget."""
+    scale = file.scale
     prose = text.as_prose([item.text for _, item in file.items])
-    grade = file.grade(prose)
-    if grade > file.options.max_grade:
-        graded = sorted((g for _, _, g in file.grades), key=lambda g: -g.grade)
-        worst = ", ".join(f"{g.section} ({g.grade})" for g in graded[:3])
+    score = file.score(prose)
+    if scale.worse(score, scale.budget):
+        graded = sorted((g for _, _, g in file.grades), key=lambda g: g.grade)
+        hardest = graded[:3] if scale.higher_is_easier else graded[::-1][:3]
+        worst = ", ".join(f"{g.section} ({g.grade})" for g in hardest)
         message = (
-            f"overall grade {grade}{file.ease(prose)} > the budget of {file.options.max_grade:g}: "
+            f"overall {scale.show(score)} {scale.compare} the budget of {scale.budget:g}: "
             f"simplify the hardest sections first: {worst}"
         )
         line = file.loaded.line_of(("id",))
@@ -324,6 +331,8 @@ TRANSLATION_RULES: tuple[Rule, ...] = (
     rule_review_date,
     rule_offset_order,
     rule_unused_source,
+    rule_vocabulary,
+    rule_sheet_length,
 )
 """The rules for a translation: the word lists and patterns of the others are English, and a
 translation's items, times and sources are checked against its English file by validation."""

@@ -14,6 +14,7 @@ from procguide.lint import text
 from procguide.lint.words import JARGON
 
 if TYPE_CHECKING:
+    from procguide.content.library import Entry
     from procguide.content.model import Block, Item, Procedure
     from procguide.content.yamlsafe import Loaded
 
@@ -21,6 +22,8 @@ ERROR = "error"
 WARNING = "warning"
 HARD_GRADE = 10.0
 """No section may read above this grade, whatever the budget."""
+HARD_INFLESZ = 55.0
+"""No Spanish section may score below this: INFLESZ calls lower scores "algo difícil"."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class Options:
     review_months: int = 12
     max_vocabulary: float = 8.5
     """Dale-Chall score for a whole procedure; above it, too many hard words."""
+    min_inflesz: float = 65.0
+    """INFLESZ budget for Spanish ("bastante fácil"), as max_grade is for English."""
+    max_spanish_hard_words: float = 7.0
+    """Percent of hard words in a whole Spanish procedure, as max_vocabulary is for English."""
     max_sheet_words: Mapping[str, int] = field(
         default_factory=lambda: {"pre": 1700, "discharge": 850}
     )
@@ -43,6 +50,47 @@ class Options:
     def hard_grade(self) -> float:
         """The grade no section may pass: 10, or the budget when that is higher."""
         return max(HARD_GRADE, self.max_grade)
+
+    @property
+    def hard_inflesz(self) -> float:
+        """The INFLESZ score no Spanish section may fall below: 55, or the budget if lower."""
+        return min(HARD_INFLESZ, self.min_inflesz)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How one language's readability is scored, and the budgets it is held to."""
+
+    name: str
+    budget: float
+    hard: float
+    higher_is_easier: bool
+
+    def worse(self, score: float, limit: float) -> bool:
+        """Whether ``score`` reads harder than ``limit``."""
+        return score < limit if self.higher_is_easier else score > limit
+
+    def hardest(self, scores: list[float]) -> float:
+        """The hardest of ``scores``."""
+        return min(scores) if self.higher_is_easier else max(scores)
+
+    def show(self, score: float) -> str:
+        """``grade 9.1``, or ``INFLESZ 58.2 (normal)``."""
+        if self.name == "INFLESZ":
+            return f"INFLESZ {score} ({text.inflesz_band(score)})"
+        return f"{self.name} {score}"
+
+    @property
+    def compare(self) -> str:
+        """The sign a score that breaks a limit stands on: ``<`` for INFLESZ, ``>`` for grades."""
+        return "<" if self.higher_is_easier else ">"
+
+
+def scale_for(language: str, options: Options) -> Scale:
+    """Spanish is scored with INFLESZ; English (and the grade budget) with Flesch-Kincaid."""
+    if language == "es":
+        return Scale("INFLESZ", options.min_inflesz, options.hard_inflesz, True)
+    return Scale("grade", options.max_grade, options.hard_grade, False)
 
 
 @dataclass(frozen=True)
@@ -81,11 +129,14 @@ class LintFile:
         source: str,
         options: Options,
         language: str = "en",
+        english: Entry | None = None,
     ):
         self.procedure = procedure
         self.loaded = loaded
         self.options = options
         self.language = language
+        self.english = english
+        """For a translation, the English procedure it translates (its sheets are made from it)."""
         self.raw_lines = source.splitlines()
         self.items: list[tuple[Key, Item]] = [(key_of(d), i) for d, i in procedure.items()]
         self.sections: dict[Key, list[tuple[Key, Item]]] = {}
@@ -108,20 +159,19 @@ class LintFile:
         for key, entries in self.sections.items():
             prose = text.as_prose([item.text for _, item in entries])
             graded = SectionGrade(
-                dotted(key), self.grade(prose), text.word_count(prose), self.loaded.line_of(key)
+                dotted(key), self.score(prose), text.word_count(prose), self.loaded.line_of(key)
             )
             found.append((key, prose, graded))
         return found
 
-    def grade(self, prose: str) -> float:
-        """The reading grade of ``prose`` in this file's language."""
-        return text.grade_in(prose, self.language)
+    def score(self, prose: str) -> float:
+        """The readability of ``prose`` in this file's language, on its scale."""
+        return text.score_in(prose, self.language)
 
-    def ease(self, prose: str) -> str:
-        """For Spanish, the Fernández Huerta score a grade comes from, to quote in messages."""
-        if self.language != "es":
-            return ""
-        return f" (Fernández Huerta {text.fernandez_huerta(prose)})"
+    @cached_property
+    def scale(self) -> Scale:
+        """The scale and budgets this file's language is held to."""
+        return scale_for(self.language, self.options)
 
     @cached_property
     def jargon(self) -> tuple[text.Term, ...]:

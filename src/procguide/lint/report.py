@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from procguide.errors import ContentError, Problem
 from procguide.lint.check import ERROR, MIN_WORDS_TO_GRADE, Options, Report, SectionGrade
+from procguide.lint.context import scale_for
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -25,8 +26,17 @@ def _graded(report: Report) -> list[SectionGrade]:
     return [s for s in report.sections if s.words >= MIN_WORDS_TO_GRADE]
 
 
-def _highest(report: Report) -> SectionGrade | None:
-    return max(_graded(report), key=lambda s: s.grade, default=None)
+def _hardest(report: Report, options: Options) -> SectionGrade | None:
+    graded = _graded(report)
+    if not graded:
+        return None
+    hardest = scale_for(report.language, options).hardest([s.grade for s in graded])
+    return next(s for s in graded if s.grade == hardest)
+
+
+def _score(report: Report, options: Options) -> str:
+    """``grade 4.4``, or ``INFLESZ 82.3`` for Spanish."""
+    return f"{scale_for(report.language, options).name} {report.grade}"
 
 
 def totals(reports: list[Report]) -> str:
@@ -40,11 +50,17 @@ def totals(reports: list[Report]) -> str:
 
 
 def grade_summary(report: Report, options: Options) -> str:
-    """One line: ``blood-patch: grade 4.4 overall (budget 8), highest steps 6.2; 0 errors, ...``."""
-    highest = _highest(report)
-    top = f", highest {highest.section} {highest.grade}" if highest else ""
+    """One line: ``blood-patch: grade 4.4 overall (budget 8), highest steps 6.2; 0 errors, ...``.
+
+    Spanish is scored with INFLESZ, where higher is easier: ``INFLESZ 82.3 overall (budget 65),
+    lowest personnel 63.8``.
+    """
+    scale = scale_for(report.language, options)
+    hardest = _hardest(report, options)
+    which = "lowest" if scale.higher_is_easier else "highest"
+    top = f", {which} {hardest.section} {hardest.grade}" if hardest else ""
     return (
-        f"{report.procedure}: grade {report.grade} overall (budget {options.max_grade:g}){top}; "
+        f"{report.procedure}: {_score(report, options)} overall (budget {scale.budget:g}){top}; "
         f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
     )
 
@@ -65,6 +81,8 @@ def as_json(reports: list[Report], problems: list[Problem], options: Options) ->
         "settings": {
             "max_grade": options.max_grade,
             "hard_grade": options.hard_grade,
+            "min_inflesz": options.min_inflesz,
+            "hard_inflesz": options.hard_inflesz,
             "max_words": options.max_words,
             "review_months": options.review_months,
         },
@@ -72,6 +90,7 @@ def as_json(reports: list[Report], problems: list[Problem], options: Options) ->
             {
                 "id": r.procedure,
                 "path": str(r.path),
+                "scale": scale_for(r.language, options).name,
                 "grade": r.grade,
                 "words": r.words,
                 "errors": r.errors,
@@ -126,19 +145,26 @@ def tables(reports: list[Report], options: Options) -> list[RenderableType]:
                 Text(f.message),
             )
         shown.append(table)
+    title = (
+        f"Reading grades (budget {options.max_grade:g}, no section above {options.hard_grade:g})"
+    )
+    if any(r.language == "es" for r in reports):
+        title += (
+            f"; Spanish: INFLESZ (budget {options.min_inflesz:g}, no section below "
+            f"{options.hard_inflesz:g})"
+        )
     grades = Table(
-        "procedure", "grade", "highest section", "sections over", "errors", "warnings",
-        box=None, header_style="bold",
-        title=f"Reading grades (budget {options.max_grade:g}, no section above "
-        f"{options.hard_grade:g})",
+        "procedure", "grade", "hardest section", "sections over", "errors", "warnings",
+        box=None, header_style="bold", title=title,
     )  # fmt: skip
     for r in reports:
-        highest = _highest(r)
+        highest = _hardest(r, options)
+        scale = scale_for(r.language, options)
         # Sections the grade rule flagged: short ones are held only to the hard limit.
         over = sum(1 for f in r.findings if f.rule == "grade")
         grades.add_row(
             Text(r.procedure),
-            Text(f"{r.grade}", style="red" if r.grade > options.max_grade else ""),
+            Text(_score(r, options), style="red" if scale.worse(r.grade, scale.budget) else ""),
             Text(f"{highest.section} {highest.grade}" if highest else "-"),
             Text(str(over)),
             Text(str(r.errors), style="red" if r.errors else ""),

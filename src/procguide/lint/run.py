@@ -21,6 +21,7 @@ from procguide.lint.context import LintFile, Options
 if TYPE_CHECKING:
     from procguide.content.blocks import BlockFile, Resolve
     from procguide.content.keys import Key
+    from procguide.content.library import Entry
     from procguide.content.model import Procedure
 
 
@@ -30,6 +31,7 @@ def lint_entry(
     options: Options,
     language: str = "en",
     resolve: Resolve | None = None,
+    english: Entry | None = None,
 ) -> Report:
     """Lint one procedure (or translation, in ``language``) that has already passed validation.
 
@@ -48,6 +50,7 @@ def lint_entry(
         raw.decode("utf-8-sig"),
         options,
         language,
+        english,
     )
     rules = RULES if language == "en" else TRANSLATION_RULES
     shared = expanded.from_blocks if expanded else frozenset()
@@ -85,10 +88,11 @@ def _report(
     return Report(
         name if language == "en" else f"{name}.{language}",
         file.loaded.path,
-        file.grade(prose) if graded else 0.0,
+        file.score(prose) if graded else 0.0,
         text.word_count(prose),
         tuple(graded for _, _, graded in file.grades) if graded else (),
         tuple(findings),
+        language,
     )
 
 
@@ -131,7 +135,7 @@ def lint_files(
     problems.extend(p for p in found if p not in problems)
     for t in checked:
         resolve = resolver(t.source.block_folders, t.language)
-        reports.append(lint_entry(t.path, t.procedure, options, t.language, resolve))
+        reports.append(lint_entry(t.path, t.procedure, options, t.language, resolve, t.source))
     return reports, problems
 
 

@@ -93,41 +93,71 @@ def grade(text: str) -> float:
         ) from None
 
 
-# Fernández Huerta's reading ease (0 to 100, higher is easier) is Flesch's, recalibrated for
-# Spanish, with the same table of school grades: 90-100 5th grade, 80-90 6th, 70-80 7th,
-# 60-70 8th-9th, 50-60 10th-12th, 30-50 college. A score is graded through that table (linear
-# between its band edges), so Spanish text is held to the same grade budget as English.
-_EASE_GRADES = ((100.0, 4.0), (90.0, 5.0), (80.0, 6.0), (70.0, 7.0), (60.0, 9.0), (50.0, 12.0),
-                (30.0, 16.0), (0.0, 18.0))  # fmt: skip
 GRADED_LANGUAGES = ("en", "es")
-"""Languages lint can grade: English (Flesch-Kincaid), Spanish (Fernández Huerta)."""
+"""Languages lint can score: English (Flesch-Kincaid grade), Spanish (INFLESZ)."""
+# The INFLESZ scale (Barrio-Cantalejo et al., Anales del Sistema Sanitario de Navarra 2008) reads
+# Szigriszt-Pazos' perspicuity, validated on Spanish texts written for patients: the lowest score
+# of each band, and its name.
+INFLESZ_BANDS = ((80.0, "muy fácil"), (65.0, "bastante fácil"), (55.0, "normal"),
+                 (40.0, "algo difícil"), (0.0, "muy difícil"))  # fmt: skip
 
 
-def fernandez_huerta(text: str) -> float:
-    """Fernández Huerta's reading ease of Spanish ``text``, rounded to one decimal."""
+def inflesz(text: str) -> float:
+    """The INFLESZ score (Szigriszt-Pazos) of Spanish ``text``: 0-100, higher is easier."""
     textstat = _textstat()
     textstat.set_lang("es")
     try:
-        return round(float(textstat.fernandez_huerta(text)), 1)
+        return round(float(textstat.szigriszt_pazos(text)), 1)
     finally:
         textstat.set_lang("en_US")
 
 
-def grade_of_ease(ease: float) -> float:
-    """The school grade of a Flesch-scale reading ease, from the table above."""
-    if ease >= _EASE_GRADES[0][0]:
-        return _EASE_GRADES[0][1]
-    for (high, easy), (low, hard) in zip(_EASE_GRADES, _EASE_GRADES[1:], strict=False):
-        if ease >= low:
-            return round(hard - (ease - low) * (hard - easy) / (high - low), 1)
-    return _EASE_GRADES[-1][1]
+def inflesz_band(score: float) -> str:
+    """The name of the INFLESZ band ``score`` falls in: "bastante fácil", "normal"..."""
+    return next(name for low, name in INFLESZ_BANDS if score >= low)
 
 
-def grade_in(text: str, language: str) -> float:
-    """The reading grade of ``text`` in ``language`` (English or Spanish)."""
-    if language == "es":
-        return grade_of_ease(fernandez_huerta(text))
-    return grade(text)
+def score_in(text: str, language: str) -> float:
+    """The readability of ``text`` in ``language``: a grade in English, INFLESZ in Spanish."""
+    return inflesz(text) if language == "es" else grade(text)
+
+
+_SPANISH_WORD = re.compile(r"[A-Za-zÁÉÍÓÚÑÜáéíóúñü]+")
+
+
+@cache
+def _common_spanish() -> frozenset[str]:
+    from importlib.resources import files
+
+    listed = files("textstat").joinpath("resources", "es", "easy_words.txt")
+    return frozenset(line.strip().lower() for line in listed.read_text("utf-8").splitlines())
+
+
+def spanish_hard_words(text: str) -> list[str]:
+    """The hard words of Spanish ``text``, in order, repeats kept.
+
+    A word is hard when it has 3 or more syllables and is not among the 20,000 commonest
+    Spanish word forms of textstat's list. The list has word forms, not words: a plural or a
+    verb form outside it ("inyecciones", "revisará") counts as hard, as Dale-Chall counts
+    English plurals. A trend, not a verdict.
+    """
+    textstat = _textstat()
+    common = _common_spanish()
+    textstat.set_lang("es")
+    try:
+        return [
+            word.lower()
+            for word in _SPANISH_WORD.findall(text)
+            if word.lower() not in common and int(textstat.syllable_count(word.lower())) >= 3
+        ]
+    finally:
+        textstat.set_lang("en_US")
+
+
+def spanish_vocabulary(text: str) -> float:
+    """The share of hard words in Spanish ``text``, in percent, to one decimal."""
+    count = len(_SPANISH_WORD.findall(text))
+    return round(100 * len(spanish_hard_words(text)) / count, 1) if count else 0.0
 
 
 def long_words(text: str, *, syllables: int = 4, limit: int = 3) -> list[str]:
