@@ -90,4 +90,9 @@ def encode(
         from procguide.render.templates import FORMATS as TEMPLATE_FORMATS
         from procguide.render.templates import render
 
-        return render(document, TEMPLATE_FORMATS[fmt], templates_dir).encode()
+        text = render(document, TEMPLATE_FORMATS[fmt], templates_dir)
+        if fmt == "html":
+            from procguide.render.html import check_images
+
+            check_images(text)
+        return text.encode()
