@@ -47,7 +47,7 @@ def test_json_keeps_hostile_text_literally(invoke):
 def test_html_escapes_every_value(invoke):
     out = _render(invoke, "html")
     assert "<script>" not in out
-    cell = re.search(r"<th>Patient</th><td>(.*?)</td>", out)
+    cell = re.search(r"<th scope=\"row\">Patient</th><td>(.*?)</td>", out)
     assert cell is not None
     assert html.unescape(cell[1]) == HOSTILE
 

@@ -382,7 +382,7 @@ def test_any_name_is_literal_and_keeps_the_structure(name):
     parsed, plain_parsed = _html_structure(out), _html_structure(plain()["html"])
     assert parsed.tags == plain_parsed.tags
     assert parsed.cells[0] == name
-    cell = re.search(r"<th>Patient</th><td>(.*?)</td>", out)
+    cell = re.search(r"<th scope=\"row\">Patient</th><td>(.*?)</td>", out)
     assert cell is not None and html.unescape(cell[1]) == name
 
 
@@ -412,7 +412,7 @@ def test_any_note_is_literal_in_every_format(note):
 
     out = _render(document, "html")
     assert _html_structure(out).tags == _html_structure(plain_note()["html"]).tags
-    cell = re.search(r"<th>Note</th><td>(.*?)</td>", out)
+    cell = re.search(r"<th scope=\"row\">Note</th><td>(.*?)</td>", out)
     assert cell is not None and html.unescape(cell[1]) == note
 
 

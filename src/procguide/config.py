@@ -27,6 +27,9 @@ FILE_NAME = "procguide.yaml"
 ENV_VAR = "PROCGUIDE_CONFIG"
 _PHONE = r"^[0-9A-Za-z+().,#*/ -]{3,40}$"
 
+PdfStandard = Literal["ua-1", "a-2a", "a-2b", "a-2u", "a-3a", "a-3b", "a-3u", "a-4", "a-4e", "a-4f"]
+"""A standard a PDF can declare, in Typst's words."""
+
 Phone = Annotated[
     str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(pattern=_PHONE)
 ]
@@ -85,6 +88,10 @@ class Settings(_Strict):
     """Default handout language, such as en or es: each handout needs a translation into it."""
     paper: Literal["letter", "a4"] = "letter"
     """Default paper size for PDF."""
+    pdf_standards: tuple[PdfStandard, ...] = ("ua-1", "a-2a")
+    """The standards every PDF declares and is checked against as it is made: PDF/UA-1
+    (accessible) and PDF/A-2a (archivable). [] declares none, for a clinic template that
+    cannot meet them."""
     templates_dir: Path | None = None
     """Folder of the clinic's own templates, relative to this file."""
     procedures_dirs: tuple[Path, ...] = ()

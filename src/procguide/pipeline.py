@@ -83,6 +83,7 @@ def produce(request: Request) -> Produced:
         templates_dir,
         paper=request.paper or settings.paper,
         large_print=request.large_print,
+        pdf_standards=settings.pdf_standards,
     )
     return Produced(data, built.warnings)
 

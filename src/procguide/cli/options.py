@@ -79,7 +79,10 @@ Paper = Annotated[
     typer.Option("--paper", metavar="SIZE", help="PDF paper size: letter or a4 (default: config)."),
 ]
 LargePrint = Annotated[
-    bool, typer.Option("--large-print", help="PDF body text of 14 pt or more, for low vision.")
+    bool,
+    typer.Option(
+        "--large-print", help="PDF in large print (18 pt, 1.5 line spacing), for low vision."
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None,

@@ -64,10 +64,12 @@ def encode(
     *,
     paper: str = "letter",
     large_print: bool = False,
+    pdf_standards: tuple[str, ...] | None = None,
 ) -> bytes:
     """``document`` as the bytes of ``fmt``, its fixed text in the document's language.
 
-    The terminal format is Rich markup, encoded as UTF-8, for the command line to print.
+    The terminal format is Rich markup, encoded as UTF-8, for the command line to print. A
+    PDF declares ``pdf_standards`` (None: PDF/UA-1 and PDF/A-2a).
     """
     from procguide.i18n.languages import active
 
@@ -75,9 +77,12 @@ def encode(
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
     with active(document.get("language") or "en", templates_dir):
         if fmt == "pdf":
-            from procguide.render.pdf import render_pdf
+            from procguide.render.pdf import STANDARDS, render_pdf
 
-            return render_pdf(document, templates_dir, paper=paper, large_print=large_print)
+            standards = STANDARDS if pdf_standards is None else pdf_standards
+            return render_pdf(
+                document, templates_dir, paper=paper, large_print=large_print, standards=standards
+            )
         if fmt == "ics":
             from procguide.render.ics import render_ics
 
@@ -85,4 +90,9 @@ def encode(
         from procguide.render.templates import FORMATS as TEMPLATE_FORMATS
         from procguide.render.templates import render
 
-        return render(document, TEMPLATE_FORMATS[fmt], templates_dir).encode()
+        text = render(document, TEMPLATE_FORMATS[fmt], templates_dir)
+        if fmt == "html":
+            from procguide.render.html import check_images
+
+            check_images(text)
+        return text.encode()

@@ -9,6 +9,10 @@ Fonts come from a Python package and Typst's own embedded fonts, never from the 
 the same inputs give the same bytes anywhere. Starting a compiler loads those fonts, so each
 process keeps one per template and font setup and reuses it for every document of a batch.
 The Jinja environment is shared the same way (``render.shared_environment``).
+
+Every PDF declares PDF/UA-1 (accessible: tagged, titled, every image described) and PDF/A-2a
+(archivable, and tagged too) unless the clinic config turns them off; Typst checks the rules
+as it writes, so a template that breaks one is an error, never a PDF that claims too much.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ PAPERS = {"letter": "us-letter", "a4": "a4"}
 """procguide's paper names and Typst's."""
 
 FONT_PACKAGE = "fontpkg-atkinson-hyperlegible"
+
+STANDARDS = ("ua-1", "a-2a")
+"""The standards a PDF declares by default: PDF/UA-1 (Section 508) and PDF/A-2a."""
 
 # Where a diagnostic points: "┌─ <file>.typ:LINE:COLUMN" in Typst's report.
 _LOCATION = re.compile(r"\.typ:(\d+):\d+")
@@ -63,10 +70,13 @@ def render_pdf(
     *,
     paper: str = "letter",
     large_print: bool = False,
+    standards: tuple[str, ...] = STANDARDS,
 ) -> bytes:
     """``document`` as PDF bytes, with a clinic's ``typst/`` templates before the built-in ones."""
     source = render_source(document, templates_dir)
-    return compile_source(source, templates_dir, paper=paper, large_print=large_print)
+    return compile_source(
+        source, templates_dir, paper=paper, large_print=large_print, standards=standards
+    )
 
 
 def render_source(document: Document, templates_dir: Path | None = None) -> str:
@@ -82,12 +92,14 @@ def compile_source(
     *,
     paper: str = "letter",
     large_print: bool = False,
+    standards: tuple[str, ...] = STANDARDS,
 ) -> bytes:
-    """Typeset a rendered Typst ``source`` into PDF bytes."""
+    """Typeset a rendered Typst ``source`` into PDF bytes that meet ``standards``."""
     if paper not in PAPERS:
         raise UsageError(f"unknown paper size '{paper}'", hint="use letter or a4")
     typst = _import_typst()
     inputs = {"paper": PAPERS[paper], "large-print": "yes" if large_print else "no"}
+    chosen: list[Any] = [*standards]  # Typst's names, checked by the config's model
     with _lock:
         if _runaway:
             raise TemplateError(f"PDF template: {_runaway}")
@@ -95,21 +107,44 @@ def compile_source(
         try:
             pdf, warnings = _in_time(
                 lambda: compiler.compile_with_warnings(
-                    input=source.encode(), format="pdf", sys_inputs=inputs
+                    input=source.encode(), format="pdf", sys_inputs=inputs, pdf_standards=chosen
                 )
             )
         except typst.TypstError as error:
             message = _describe(error, source)
             if "package" in message:
                 message += "; procguide uses no Typst package: copy what it needs into typst/"
-            raise TemplateError(f"PDF template: {message}") from None
+            raise TemplateError(f"PDF template: {message}", hint=_standard_hint(error)) from None
     if warnings:
         # A warning here means a page that is not what the template meant (a missing font,
         # an unknown setting): better no handout than a wrong one.
         raise TemplateError(f"PDF template: {_describe(warnings[0], source)}")
     if not isinstance(pdf, bytes):
         raise TemplateError("PDF template: the engine returned no single PDF")
-    return pdf
+    return _without_suspects(pdf)
+
+
+# Typst writes the catalog's /MarkInfo as <</Marked true/Suspects false>>, which is valid PDF
+# (false is the default). Poppler (22.12 on Debian 12, and later releases) misreads a false
+# /Suspects and prints "Syntax
+# Error: Suspects object is wrong type (boolean)" for every page tool run on the file. The
+# entry is blanked with spaces of the same length, so every byte offset in the file's
+# cross-reference table stays right and the output stays byte-identical from run to run.
+_SUSPECTS = re.compile(rb"(/MarkInfo\s*<<\s*/Marked\s+true\s*)(/Suspects\s+false)(\s*>>)")
+
+
+def _without_suspects(pdf: bytes) -> bytes:
+    return _SUSPECTS.sub(lambda m: m[1] + b" " * len(m[2]) + m[3], pdf, count=1)
+
+
+def _standard_hint(error: Any) -> str | None:
+    """How to go on when a clinic's template cannot meet the PDF standards."""
+    if not re.match(r"PDF/(UA|A)-", str(getattr(error, "message", ""))):
+        return None
+    return (
+        "fix the template, or set pdf_standards: [] in the clinic config "
+        "for PDFs that claim no standard"
+    )
 
 
 def time_limit() -> float:

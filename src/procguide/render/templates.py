@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from procguide.document.wording import first_upper
 from procguide.errors import TemplateError
+from procguide.render.html import css_counters, css_string, keep_dates_together
 from procguide.resources import builtin_dir
 
 if TYPE_CHECKING:
@@ -228,7 +229,29 @@ def environment(
     # Kept for clinics' templates written before labels were built in the document: Jinja's
     # own ``capitalize`` lowers the rest of the text.
     env.filters["first_upper"] = first_upper
+    env.filters.update(_HTML_FILTERS)
     return env
+
+
+def _text(value: Any) -> str:
+    from markupsafe import Markup
+
+    return value.unescape() if isinstance(value, Markup) else str(value)
+
+
+def _css(make: Callable[[str], str]) -> Callable[[Any], Any]:
+    from markupsafe import Markup
+
+    return lambda value: Markup(make(_text(value)))
+
+
+_HTML_FILTERS: dict[str, Callable[[Any], Any]] = {
+    # A value or a translation as CSS text, for the printed page's header and footer.
+    "css_string": _css(css_string),
+    "css_counters": _css(css_counters),
+    # Dates procguide wrote (never a patient's own words) stay on one line.
+    "whole_dates": keep_dates_together,
+}
 
 
 _environments: dict[tuple[str, str], jinja2.Environment] = {}
