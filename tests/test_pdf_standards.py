@@ -274,3 +274,20 @@ def test_verapdf_finds_the_sheets_compliant(tmp_path, flavour):
     )
 
     assert result.stdout.count("PASS ") == len(files), result.stdout + result.stderr
+
+
+def test_a_batch_reads_the_standards_from_its_config(invoke, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("procedure,patient,date,time\nblood-patch,A B,2027-03-01,09:30\n")
+    config = tmp_path / "procguide.yaml"
+    for setting, claims in (("paper: letter\n", True), ("pdf_standards: []\n", False)):
+        config.write_text(setting, encoding="utf-8")
+        out = tmp_path / f"out-{claims}"
+        result = invoke(
+            "batch", str(roster), "--out", str(out), "-f", "pdf", "--jobs", "1",
+            "--config", str(config),
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        (sheet,) = out.glob("*.pdf")
+        found = read_structure(sheet.read_bytes())
+        assert (found.xmp_value("pdfuaid:part") == "1") is claims

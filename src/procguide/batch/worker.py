@@ -139,6 +139,7 @@ class Worker:
                     setup.templates_dir,
                     paper=setup.paper,
                     large_print=setup.large_print,
+                    pdf_standards=self.settings.pdf_standards,
                 ),
             )
             for fmt in setup.formats
