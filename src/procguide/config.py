@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 FILE_NAME = "procguide.yaml"
 ENV_VAR = "PROCGUIDE_CONFIG"
 _PHONE = r"^[0-9A-Za-z+().,#*/ -]{3,40}$"
+_URI = r"^(urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:|https?://)[!-~]{1,200}$"
 
 Phone = Annotated[
     str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(pattern=_PHONE)
@@ -61,6 +62,9 @@ class Clinic(_Strict):
     max_hold: OffsetField = Offset.parse("14d")
     """The longest a clinician may pause a medicine with a hold (clinic policy); a longer one
     is taken for a typing mistake and refused."""
+    mrn_system: Annotated[str, Field(pattern=_URI)] | None = None
+    """The URI the clinic's medical record numbers belong to (FHIR Identifier.system), such as
+    urn:oid:1.2.3.4 or https://clinic.example/mrn: needed for --format fhir."""
 
     @field_validator("timezone")
     @classmethod

@@ -42,6 +42,7 @@ COLUMNS = (
     "note",
     "output",
     "lang",
+    "mrn",
 )
 """Every column a roster may have."""
 REQUIRED = ("procedure", "patient", "date", "time")

@@ -32,6 +32,7 @@ class Fields:
     note: str | None = None
     output: str | None = None
     lang: str | None = None
+    mrn: str | None = None
 
 
 class RowError(Exception):
@@ -81,6 +82,7 @@ def check(row: RawRow) -> Fields:
         note=found["note"],
         output=found["output"],
         lang=found["lang"],
+        mrn=found["mrn"],
     )
 
 

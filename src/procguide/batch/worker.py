@@ -116,6 +116,7 @@ class Worker:
             no_flags=fields.no_flags,
             holds=fields.holds,
             restarts=fields.restarts,
+            mrn=fields.mrn,
         )
         built = make(
             entry,
