@@ -166,9 +166,11 @@ class Planner:
     def _name(self, raw: RawRow, fields: Fields | None, entry: Entry | str | None) -> str:
         output = raw.values.get("output")
         if isinstance(output, str) and output.strip():
-            stem, dot, suffix = output.strip().rpartition(".")
-            if dot and "." + suffix.lower() in (FORMATS[f].suffix for f in FILE_FORMATS):
-                output = stem
+            output = output.strip()
+            known = [FORMATS[f].suffix for f in FILE_FORMATS]
+            endings = [s for s in known if output.lower().endswith(s) and len(output) > len(s)]
+            if endings:
+                output = output[: -len(max(endings, key=len))]
             return safe_name(output, raw.number)
         values = {k: v for k, v in raw.values.items() if isinstance(v, str)}
         if entry is not None and not isinstance(entry, str):
