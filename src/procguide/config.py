@@ -80,6 +80,31 @@ class Clinic(_Strict):
         return value
 
 
+class ScheduledCode(_Strict):
+    """What one code of the scheduling system stands for."""
+
+    procedure: Text
+    """The procedure's id, alias or CPT code in the library."""
+    flags: tuple[str, ...] = ()
+    """Flags every appointment with this code gets, such as sedation."""
+
+
+class Scheduling(_Strict):
+    """How to read appointments from a scheduling system (HL7 v2 SIU, FHIR Appointment)."""
+
+    codes: dict[str, ScheduledCode] = {}
+    """Codes the system sends for a procedure (AIS-3, serviceType), each with its procedure
+    and flags; a code not listed is looked up in the library (by CPT code, id or alias)."""
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: object) -> object:
+        # YAML reads 62273 as a number; a code is text whatever it looks like.
+        if isinstance(value, dict):
+            return {str(key): item for key, item in value.items()}
+        return value
+
+
 class Settings(_Strict):
     """The whole config file."""
 
@@ -93,6 +118,8 @@ class Settings(_Strict):
     """Folder of the clinic's own templates, relative to this file."""
     procedures_dirs: tuple[Path, ...] = ()
     """Folders of the clinic's own procedures, relative to this file."""
+    scheduling: Scheduling = Scheduling.model_construct()
+    """Codes from the scheduling system, for batches read from HL7 or FHIR messages."""
 
 
 @dataclass(frozen=True)

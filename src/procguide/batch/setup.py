@@ -112,6 +112,10 @@ class Task:
     procedure_sha256: str | None = None
     input_sha256: str | None = None
     previous: dict[str, Any] | None = None
+    skip: str | None = None
+    """Why the row gets no handout (a cancelled appointment)."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """Where in a scheduling message each column came from, for its errors."""
 
 
 def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
