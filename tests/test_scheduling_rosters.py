@@ -442,3 +442,27 @@ def test_the_readmes_examples_work_as_written(invoke, tmp_path):
         assert result.exit_code == 0, (args, result.stderr)
     check_bundle((tmp_path / "jane.fhir.json").read_bytes())
     assert len(list((tmp_path / "handouts").glob("*.fhir.json"))) == 3
+
+
+def test_a_fhir_patient_is_filed_only_under_the_clinics_own_record_number(invoke, config, tmp_path):
+    day = fhir_day()
+    jane = next(e["resource"] for e in day["entry"] if e["resource"].get("id") == "p1")
+    jane["identifier"] = [
+        {
+            "system": "https://other.example/mrn",
+            "value": "OTHER-7",
+            "type": {"coding": [{"code": "MR"}]},
+        }
+    ]
+    roster = tmp_path / "day.json"
+    roster.write_text(json.dumps(day))
+    result = run(invoke, roster, config)
+    assert result.exit_code == ExitCode.PARTIAL
+    assert (
+        "row 1: Patient.identifier: none is in clinic.mrn_system, the clinic's record numbers"
+        in result.stderr
+    )
+    assert_private(result.stderr)
+    assert "OTHER-7" not in result.stderr
+    # The rows whose patients have the clinic's number are made.
+    assert "2 made, 1 failed, 1 skipped of 4 rows" in result.stderr

@@ -18,6 +18,9 @@ from typing import Any
 
 START = "start"
 """The key of the appointment's time, before it becomes the date and time columns."""
+IDENTIFIERS = "identifiers"
+"""The key of every identifier a FHIR Patient has (``system``, ``value``, ``mr``), from which
+the batch takes the one in ``clinic.mrn_system``."""
 
 # ISO 639-2 codes that scheduling systems send for the languages of the ISO 639-1 codes
 # procguide's catalogs use (both codes name the same language; nothing is guessed).

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from procguide.batch.messages import START, Broken, Message, language, person, placed
+from procguide.batch.messages import IDENTIFIERS, START, Broken, Message, language, person, placed
 from procguide.errors import UsageError
 
 MAX_BUNDLE = 64 << 20
@@ -95,6 +95,7 @@ def _read(appointment: dict[str, Any], index: dict[str, dict[str, Any]]) -> Mess
         "procedure": _code(appointment),
         "patient": _name(patient),
         "mrn": _record_number(patient),
+        IDENTIFIERS: _identifiers(patient),
         START: start,
         "clinician": clinician,
         "lang": _language(patient),
@@ -161,6 +162,18 @@ def _record_number(patient: dict[str, Any]) -> str | None:
         if any(isinstance(c, dict) and c.get("code") == "MR" for c in codings):
             return _text(identifier.get("value"))
     return _text(identifiers[0].get("value")) if identifiers else None
+
+
+def _identifiers(patient: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every identifier the Patient has, for the batch to pick the clinic's own."""
+    found = []
+    for identifier in patient.get("identifier") or []:
+        if isinstance(identifier, dict) and _text(identifier.get("value")):
+            codings = ((identifier.get("type") or {}).get("coding")) or []
+            mr = any(isinstance(c, dict) and c.get("code") == "MR" for c in codings)
+            system = identifier.get("system") if isinstance(identifier.get("system"), str) else None
+            found.append({"system": system, "value": _text(identifier["value"]), "mr": mr})
+    return found
 
 
 def _language(patient: dict[str, Any]) -> str | None:

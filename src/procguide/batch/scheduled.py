@@ -13,7 +13,7 @@ import dataclasses
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from procguide.batch.messages import START
+from procguide.batch.messages import IDENTIFIERS, START
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ class Scheduled:
     def __init__(self, settings: Settings) -> None:
         self.codes = settings.scheduling.codes
         self.timezone = settings.clinic.timezone
+        self.mrn_system = settings.clinic.mrn_system
         self._zone: ZoneInfo | None = None
 
     def adapt(self, raw: RawRow) -> RawRow:
@@ -44,6 +45,16 @@ class Scheduled:
         if moment.tzinfo is not None:
             moment = moment.astimezone(self.zone())
         values.update(date=moment.date().isoformat(), time=f"{moment:%H:%M}")
+        identifiers = values.pop(IDENTIFIERS, None)
+        if identifiers and self.mrn_system:
+            ours = [i["value"] for i in identifiers if i["system"] == self.mrn_system]
+            if ours:
+                values["mrn"] = ours[0]
+            elif all(i["system"] for i in identifiers):
+                # Another organisation's number, filed under ours, would be another patient.
+                label = raw.labels.get("mrn", "the identifier")
+                error = f"{label}: none is in clinic.mrn_system, the clinic's record numbers"
+                return dataclasses.replace(raw, values=values, error=error)
         mapped = self.codes.get(str(values.get("procedure", "")).strip())
         if mapped is not None:
             values["procedure"] = mapped.procedure
