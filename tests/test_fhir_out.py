@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -66,8 +67,6 @@ def test_the_sheet_inside_is_the_same_pdf_and_text(invoke, config):
     for content in document["content"]:
         data = attachment(document, content["attachment"]["contentType"])
         sha1 = hashlib.sha1(data).digest()
-        import base64
-
         assert content["attachment"]["hash"] == base64.b64encode(sha1).decode()
         assert content["attachment"]["language"] == "en"
 
