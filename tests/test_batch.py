@@ -200,7 +200,7 @@ def test_json_array_roster_read_in_pieces(invoke, tmp_path, monkeypatch):
         (HEADER.replace("time,", "") + GOOD[0], "the roster has no 'time' column"),
         (GOOD[0] + GOOD[1], "first line is not a header row"),
         ('[{"procedure": "blood-patch"},', "the roster is not valid JSON"),
-        ('{"procedure": "x", "mrn": "1"}\n', "unknown column 'mrn' in the roster (line 1)"),
+        ('{"procedure": "x", "ssn": "1"}\n', "unknown column 'ssn' in the roster (line 1)"),
     ],
 )
 def test_a_roster_that_cannot_be_read_stops_before_anything_is_written(

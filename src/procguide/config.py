@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 FILE_NAME = "procguide.yaml"
 ENV_VAR = "PROCGUIDE_CONFIG"
 _PHONE = r"^[0-9A-Za-z+().,#*/ -]{3,40}$"
+_URI = r"^(urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:|https?://)[!-~]{1,200}$"
 
 PdfStandard = Literal["ua-1", "a-2a", "a-2b", "a-2u", "a-3a", "a-3b", "a-3u", "a-4", "a-4e", "a-4f"]
 """A standard a PDF can declare, in Typst's words."""
@@ -64,6 +65,9 @@ class Clinic(_Strict):
     max_hold: OffsetField = Offset.parse("14d")
     """The longest a clinician may pause a medicine with a hold (clinic policy); a longer one
     is taken for a typing mistake and refused."""
+    mrn_system: Annotated[str, Field(pattern=_URI)] | None = None
+    """The URI the clinic's medical record numbers belong to (FHIR Identifier.system), such as
+    urn:oid:1.2.3.4 or https://clinic.example/mrn: needed for --format fhir."""
 
     @field_validator("timezone")
     @classmethod
@@ -76,6 +80,31 @@ class Clinic(_Strict):
                 raise ValueError(
                     f"unknown time zone '{value}'; use an IANA name like America/New_York"
                 ) from None
+        return value
+
+
+class ScheduledCode(_Strict):
+    """What one code of the scheduling system stands for."""
+
+    procedure: Text
+    """The procedure's id, alias or CPT code in the library."""
+    flags: tuple[str, ...] = ()
+    """Flags every appointment with this code gets, such as sedation."""
+
+
+class Scheduling(_Strict):
+    """How to read appointments from a scheduling system (HL7 v2 SIU, FHIR Appointment)."""
+
+    codes: dict[str, ScheduledCode] = {}
+    """Codes the system sends for a procedure (AIS-3, serviceType), each with its procedure
+    and flags; a code not listed is looked up in the library (by CPT code, id or alias)."""
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: object) -> object:
+        # YAML reads 62273 as a number; a code is text whatever it looks like.
+        if isinstance(value, dict):
+            return {str(key): item for key, item in value.items()}
         return value
 
 
@@ -96,6 +125,8 @@ class Settings(_Strict):
     """Folder of the clinic's own templates, relative to this file."""
     procedures_dirs: tuple[Path, ...] = ()
     """Folders of the clinic's own procedures, relative to this file."""
+    scheduling: Scheduling = Scheduling.model_construct()
+    """Codes from the scheduling system, for batches read from HL7 or FHIR messages."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from procguide.batch.filenames import (
 )
 from procguide.batch.roster import RawRow, Roster
 from procguide.batch.rows import Fields, RowError, check
+from procguide.batch.scheduled import Scheduled
 from procguide.batch.setup import Setup, Task
 from procguide.errors import ProcguideError, UnknownProcedureError
 from procguide.render.formats import FILE_FORMATS, FORMATS
@@ -38,6 +39,12 @@ from procguide.render.formats import FILE_FORMATS, FORMATS
 if TYPE_CHECKING:
     from procguide.config import Settings
     from procguide.content.library import Entry, Library
+
+
+_NO_CODE = (
+    "the code is in neither scheduling.codes in the config nor the library (by CPT code, id or "
+    "alias); add it to scheduling.codes"
+)
 
 
 class Planner:
@@ -57,11 +64,16 @@ class Planner:
         self.previous = previous
         self.names = NameBook()
         self.recipe = recipe(setup, settings)
+        self.scheduled = Scheduled(settings)
         self._found: dict[str, Entry | str] = {}
         self._translations: dict[tuple[str, str], tuple[str | None, str | None]] = {}
 
     def plan(self, raw: RawRow) -> Task:
         """The task for ``raw``: its checked values, or why it cannot be made."""
+        raw = self.scheduled.adapt(raw)
+        labels = tuple(raw.labels.items())
+        if raw.skip is not None:
+            return Task(raw.number, raw.line, "", skip=raw.skip, labels=labels)
         error = None
         fields = None
         try:
@@ -72,6 +84,8 @@ class Planner:
         entry = self._find(procedure) if isinstance(procedure, str) and procedure.strip() else None
         if error is None and isinstance(entry, str):
             error = entry
+            if "procedure" in raw.labels:
+                error = f"{raw.labels['procedure']}: {_NO_CODE}"
         translation_sha256 = None
         if (
             error is None
@@ -90,6 +104,7 @@ class Planner:
                 error=error or "cannot be read",
                 procedure=known.procedure.id if known else None,
                 procedure_sha256=known.sha256 if known else None,
+                labels=labels,
             )
         # The translation's hash too: --resume remakes a row whose translation changed.
         fingerprint = json.dumps(
@@ -106,6 +121,7 @@ class Planner:
             procedure_sha256=entry.sha256,
             input_sha256=hashlib.sha256(fingerprint.encode()).hexdigest(),
             previous=self.previous.get(raw.number),
+            labels=labels,
         )
 
     def untouched(
@@ -166,9 +182,11 @@ class Planner:
     def _name(self, raw: RawRow, fields: Fields | None, entry: Entry | str | None) -> str:
         output = raw.values.get("output")
         if isinstance(output, str) and output.strip():
-            stem, dot, suffix = output.strip().rpartition(".")
-            if dot and "." + suffix.lower() in (FORMATS[f].suffix for f in FILE_FORMATS):
-                output = stem
+            output = output.strip()
+            known = [FORMATS[f].suffix for f in FILE_FORMATS]
+            endings = [s for s in known if output.lower().endswith(s) and len(output) > len(s)]
+            if endings:
+                output = output[: -len(max(endings, key=len))]
             return safe_name(output, raw.number)
         values = {k: v for k, v in raw.values.items() if isinstance(v, str)}
         if entry is not None and not isinstance(entry, str):

@@ -1,4 +1,7 @@
-"""Read a roster: the day's list of patients, as CSV, a JSON array or JSON Lines.
+"""Read a roster: the day's list of patients, as a table or as a scheduling system sends it.
+
+A table is CSV, a JSON array or JSON Lines; a scheduling system sends HL7 v2 SIU messages or
+a FHIR Bundle of Appointments (``roster_hl7``, ``roster_fhir``).
 
 A roster is read twice, each time as a stream: once to check its shape (header, encoding,
 JSON syntax) and count its rows, so a broken roster stops the batch before anything is
@@ -18,6 +21,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -42,6 +46,7 @@ COLUMNS = (
     "note",
     "output",
     "lang",
+    "mrn",
 )
 """Every column a roster may have."""
 REQUIRED = ("procedure", "patient", "date", "time")
@@ -49,6 +54,9 @@ REQUIRED = ("procedure", "patient", "date", "time")
 _CHUNK = 1 << 16
 _SPOOL = 8 << 20
 _VALID = f"valid columns: {', '.join(COLUMNS)}"
+_FHIR_BUNDLE = re.compile(r'"resourceType"\s*:\s*"Bundle"')
+MESSAGES = ("hl7", "fhir")
+"""Roster kinds that are a scheduling system's messages rather than a table."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,10 @@ class RawRow:
     values: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     """Why the row could not be read, when it could not."""
+    skip: str | None = None
+    """Why the row gets no handout (a cancelled appointment), when it gets none."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Where in a scheduling message each column came from (``AIS-4``), for messages."""
 
     @property
     def where(self) -> str:
@@ -97,6 +109,9 @@ class Roster:
         text: io.TextIOWrapper | None = None
         try:
             text = self._text()
+            if self.kind in MESSAGES:
+                yield from _messages(self.kind, text)
+                return
             if self.kind == "json":
                 records = json_array(text)
             elif self.kind == "jsonl":
@@ -143,11 +158,25 @@ class Roster:
             start = ""
         finally:
             text.detach()
+        if start.startswith(("\x0b", "MSH", "FHS", "BHS")):
+            return "hl7"
+        if start.startswith("{") and _FHIR_BUNDLE.search(start):
+            return "fhir"
         if start.startswith("["):
             return "json"
         if start.startswith("{"):
             return "jsonl"
         return "csv"
+
+
+def _messages(kind: str, text: io.TextIOWrapper) -> Iterator[RawRow]:
+    """Rows from a scheduling system's messages, one per appointment message."""
+    if kind == "hl7":
+        from procguide.batch.roster_hl7 import hl7_messages as read
+    else:
+        from procguide.batch.roster_fhir import fhir_appointments as read
+    for number, message in enumerate(read(text), start=1):
+        yield RawRow(number, None, message.values, message.error, message.skip, message.labels)
 
 
 def _utf16(stream: IO[bytes]) -> str | None:

@@ -6,6 +6,7 @@ An error never quotes the value itself: a row's text may be a patient's name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ class Fields:
     note: str | None = None
     output: str | None = None
     lang: str | None = None
+    mrn: str | None = None
 
 
 class RowError(Exception):
@@ -43,6 +45,7 @@ def check(row: RawRow) -> Fields:
     if row.error is not None:
         raise RowError(row.error)
     values = row.values
+    labels = row.labels
 
     def text(column: str) -> str | None:
         value = values.get(column)
@@ -50,7 +53,7 @@ def check(row: RawRow) -> Fields:
             return None
         if not isinstance(value, str):
             raise RowError(f"{column} must be text, not {_json_kind(value)}")
-        return _clean(value, column) or None
+        return _clean(value, column, labels) or None
 
     def listed(column: str) -> tuple[str, ...]:
         value = values.get(column)
@@ -62,12 +65,13 @@ def check(row: RawRow) -> Fields:
             parts = value
         else:
             raise RowError(f"{column} must be text separated by ';' or a list of text")
-        return tuple(p for p in (_clean(part, column) for part in parts) if p)
+        return tuple(p for p in (_clean(part, column, labels) for part in parts) if p)
 
     found = {column: text(column) for column in COLUMNS if column not in _LISTS}
     for column in REQUIRED:
         if found[column] is None:
-            raise RowError(f"{column} is missing")
+            missing = f"{labels[column]} is empty" if column in labels else f"{column} is missing"
+            raise RowError(missing)
     return Fields(
         procedure=found["procedure"] or "",
         patient=found["patient"] or "",
@@ -81,12 +85,19 @@ def check(row: RawRow) -> Fields:
         note=found["note"],
         output=found["output"],
         lang=found["lang"],
+        mrn=found["mrn"],
     )
 
 
-def as_column(field: str) -> str:
-    """A field of an error (``hold``) as the roster column that gives it."""
+def as_column(field: str, labels: Mapping[str, str] | None = None) -> str:
+    """A field of an error (``hold``) as the roster column that gives it.
+
+    For a row read from a scheduling message, ``labels`` names the segment and field (or
+    FHIR element) instead: ``AIS-4 (start)``.
+    """
     column = _COLUMN_OF.get(field, field)
+    if labels and column in labels:
+        return labels[column]
     return f"the {column} column" if column in COLUMNS else column
 
 
@@ -95,11 +106,11 @@ _COLUMN_OF = {"hold": "holds", "flag": "flags", "no_flag": "no_flags", "restart"
 _LISTS = ("flags", "no_flags", "holds", "restarts")
 
 
-def _clean(value: str, column: str) -> str:
+def _clean(value: str, column: str, labels: Mapping[str, str]) -> str:
     try:
         return clean_text(value, column)
     except UsageError as error:
-        raise RowError("; ".join(error.lines(as_column))) from None
+        raise RowError("; ".join(error.lines(lambda f: as_column(f, labels)))) from None
 
 
 def _json_kind(value: Any) -> str:

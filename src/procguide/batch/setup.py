@@ -112,6 +112,10 @@ class Task:
     procedure_sha256: str | None = None
     input_sha256: str | None = None
     previous: dict[str, Any] | None = None
+    skip: str | None = None
+    """Why the row gets no handout (a cancelled appointment)."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """Where in a scheduling message each column came from, for its errors."""
 
 
 def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
@@ -151,6 +155,12 @@ def prepare(options: Options) -> tuple[Setup, Settings, Library, Pattern]:
     library = Library(dirs)
     templates_dir = options.templates_dir or settings.templates_dir
     _check_formats(formats, templates_dir)
+    if "fhir" in formats and settings.clinic.mrn_system is None:
+        raise UsageError(
+            "FHIR output needs clinic.mrn_system in the config",
+            hint="the URI your medical record numbers belong to, e.g. urn:oid:1.2.3.4",
+            field="format",
+        )
     _check_language(options.lang or settings.language, templates_dir)
     setup = Setup(
         out=options.out,
@@ -184,7 +194,10 @@ def _check_formats(formats: tuple[str, ...], templates_dir: Path | None) -> None
 
     from procguide.errors import MissingDependencyError
 
-    for fmt in formats:
+    # FHIR carries the sheet as PDF and as text: both must work.
+    sheets = {"fhir": ("pdf", "text")}
+    needed = dict.fromkeys(f for fmt in formats for f in sheets.get(fmt, (fmt,)))
+    for fmt in needed:
         template = fmt
         if fmt == "pdf":
             if importlib.util.find_spec("typst") is None:

@@ -60,6 +60,10 @@ class Worker:
         The record says what was made, kept from an earlier run, or why the row failed.
         """
         record = _record(task)
+        if task.skip is not None:
+            # Cancelled: no file; an earlier run's sheet moves to superseded/ at the end.
+            record.update(status="skipped", warnings=[task.skip])
+            return record, []
         error = task.error or self.problem
         if error is None:
             kept = self._kept(task)
@@ -69,7 +73,7 @@ class Worker:
             try:
                 encoded, record["warnings"] = self._encode(task)
             except ProcguideError as problem:
-                error = _message(problem)
+                error = _message(problem, dict(task.labels))
             except Exception as problem:
                 if self.setup.debug:
                     raise
@@ -116,6 +120,7 @@ class Worker:
             no_flags=fields.no_flags,
             holds=fields.holds,
             restarts=fields.restarts,
+            mrn=fields.mrn,
         )
         built = make(
             entry,
@@ -217,13 +222,15 @@ def failed(setup: Setup, task: Task, error: str) -> dict[str, Any]:
 
 
 def _remove(setup: Setup, name: str) -> None:
+    if not name:  # a skipped (cancelled) row has no file of its own
+        return
     for fmt in setup.formats:
         with contextlib.suppress(OSError):
             (setup.out / (name + FORMATS[fmt].suffix)).unlink(missing_ok=True)
 
 
-def _message(error: ProcguideError) -> str:
-    return "; ".join(error.lines(as_column))
+def _message(error: ProcguideError, labels: dict[str, str] | None = None) -> str:
+    return "; ".join(error.lines(lambda field: as_column(field, labels)))
 
 
 def file_sha256(path: Path) -> str:

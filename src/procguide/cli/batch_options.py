@@ -9,7 +9,10 @@ import typer
 
 Roster = Annotated[
     str,
-    typer.Argument(help="The patients: a CSV, JSON array or JSON Lines file; - reads stdin."),
+    typer.Argument(
+        help="The patients: a CSV, JSON array or JSON Lines file, HL7 v2 SIU messages or a "
+        "FHIR Bundle of Appointments; - reads stdin."
+    ),
 ]
 OutDir = Annotated[
     Path,
@@ -21,7 +24,7 @@ BatchFormats = Annotated[
         "--format",
         "-f",
         metavar="FORMATS",
-        help="Comma-separated formats: html, pdf, text, markdown, json, ics.",
+        help="Comma-separated formats: html, pdf, text, markdown, json, ics, fhir.",
     ),
 ]
 Jobs = Annotated[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from procguide.cli.core import command, state, warning_line
 from procguide.cli.options import (
@@ -15,6 +16,7 @@ from procguide.cli.options import (
     Kind,
     Lang,
     LargePrint,
+    Mrn,
     NoFlags,
     Note,
     Out,
@@ -27,6 +29,9 @@ from procguide.cli.options import (
     Time,
 )
 
+if TYPE_CHECKING:
+    from procguide.document.patient import Personal
+
 
 def _produce(
     view: str,
@@ -35,43 +40,23 @@ def _produce(
     format: str | None,
     output: Path | None,
     kind: str = "pre",
-    patient: str | None = None,
-    date: str | None = None,
-    time: str | None = None,
-    clinician: str | None = None,
-    flag: list[str] | None = None,
-    no_flag: list[str] | None = None,
-    hold: list[str] | None = None,
-    restart: list[str] | None = None,
-    note: str | None = None,
     lang: str | None = None,
     paper: str | None = None,
     large_print: bool = False,
     config: Path | None = None,
     templates_dir: Path | None = None,
     procedures_dir: list[Path] | None = None,
+    **details: Any,
 ) -> None:
     from procguide.cli.output import choose_format, print_markup, write_output
-    from procguide.document.patient import Personal
     from procguide.pipeline import Request, produce
 
     fmt = choose_format(format, output)
-    personal = Personal.read(
-        patient=patient,
-        clinician=clinician,
-        note=note,
-        day=date,
-        at=time,
-        flags=flag or (),
-        no_flags=no_flag or (),
-        holds=hold or (),
-        restarts=restart or (),
-    )
     request = Request(
         view=view,
         procedure=procedure,
         format=fmt,
-        personal=personal,
+        personal=_personal(**details),
         kind=kind,
         lang=lang,
         paper=paper,
@@ -87,6 +72,35 @@ def _produce(
         write_output(produced.data, output)
     for warning in produced.warnings:
         warning_line(warning)
+
+
+def _personal(
+    patient: str | None = None,
+    mrn: str | None = None,
+    date: str | None = None,
+    time: str | None = None,
+    clinician: str | None = None,
+    flag: list[str] | None = None,
+    no_flag: list[str] | None = None,
+    hold: list[str] | None = None,
+    restart: list[str] | None = None,
+    note: str | None = None,
+) -> Personal:
+    """The patient's details, from the options that give them."""
+    from procguide.document.patient import Personal
+
+    return Personal.read(
+        patient=patient,
+        clinician=clinician,
+        note=note,
+        day=date,
+        at=time,
+        flags=flag or (),
+        no_flags=no_flag or (),
+        holds=hold or (),
+        restarts=restart or (),
+        mrn=mrn,
+    )
 
 
 def _personal_command(view: str, summary: str) -> None:
@@ -135,6 +149,7 @@ def handout(
     procedure: Proc,
     kind: Kind = "pre",
     patient: Patient = None,
+    mrn: Mrn = None,
     date: Day = None,
     time: Time = None,
     clinician: Clinician = None,

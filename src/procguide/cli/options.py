@@ -24,6 +24,14 @@ Day = Annotated[
 Time = Annotated[
     str | None, typer.Option("--time", metavar="HH:MM", help="Procedure start, 24-hour HH:MM.")
 ]
+Mrn = Annotated[
+    str | None,
+    typer.Option(
+        "--mrn",
+        metavar="ID",
+        help="Patient's medical record number (needed for --format fhir).",
+    ),
+]
 Clinician = Annotated[
     str | None, typer.Option("--clinician", metavar="NAME", help="Clinician's name.")
 ]
@@ -63,7 +71,7 @@ Fmt = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="terminal, text, markdown, html, json, pdf or ics "
+        help="terminal, text, markdown, html, json, pdf, ics or fhir "
         "(default: from the -o file name, else terminal on a screen and text in a pipe).",
     ),
 ]

@@ -22,6 +22,7 @@ from procguide.document.types import (
     Document,
     GetHelpData,
     ItemData,
+    PatientData,
     ProcedureData,
     Stamp,
 )
@@ -80,11 +81,7 @@ def build(
         "language": language,
         "generated": _generated(),
         "procedure": _procedure(procedure),
-        "patient": {
-            "name": personal.patient,
-            "clinician": personal.clinician,
-            "note": personal.note,
-        },
+        "patient": _patient(personal, clinic),
         "appointment": _appointment_data(appointment, wording),
         "clinic": _clinic_data(clinic, wording),
         "flags": [{"name": n, "description": t} for n, t in procedure.flags.items() if n in flags],
@@ -105,6 +102,17 @@ def build(
         "stamp": _stamp(entry, wording, translation),
     }
     return Built(data, warnings)
+
+
+def _patient(personal: Personal, clinic: Clinic) -> PatientData:
+    patient: PatientData = {
+        "name": personal.patient,
+        "clinician": personal.clinician,
+        "note": personal.note,
+    }
+    if personal.mrn is not None:
+        patient["identifier"] = {"system": clinic.mrn_system, "value": personal.mrn}
+    return patient
 
 
 def _get_help(

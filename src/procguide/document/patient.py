@@ -65,6 +65,8 @@ class Personal:
     no_flags: frozenset[str] = frozenset()
     """Flags the clinician turned off, among those a procedure turns on by default."""
     holds: tuple[Hold, ...] = ()
+    mrn: str | None = None
+    """The patient's medical record number, for documents sent back to the chart (FHIR)."""
 
     @classmethod
     def read(
@@ -79,6 +81,7 @@ class Personal:
         no_flags: tuple[str, ...] | list[str] = (),
         holds: tuple[str, ...] | list[str] = (),
         restarts: tuple[str, ...] | list[str] = (),
+        mrn: str | None = None,
     ) -> Personal:
         """Check and collect details given as text; raise UsageError naming the field."""
         from procguide.document.schedule import parse_date, parse_time
@@ -100,6 +103,7 @@ class Personal:
             flags=frozenset(f.strip().lower() for f in flags),
             no_flags=frozenset(f.strip().lower() for f in no_flags),
             holds=parsed,
+            mrn=text(mrn, "mrn"),
         )
 
 

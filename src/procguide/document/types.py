@@ -44,12 +44,21 @@ class ProcedureData(TypedDict):
     flags: list[DeclaredFlag]
 
 
+class IdentifierData(TypedDict):
+    """The patient's medical record number and the system (a URI) it belongs to."""
+
+    system: str | None
+    value: str
+
+
 class PatientData(TypedDict):
     """What the clinician wrote about this patient; None where not given."""
 
     name: str | None
     clinician: str | None
     note: str | None
+    identifier: NotRequired[IdentifierData]
+    """Only when a medical record number was given (``--mrn``, the ``mrn`` column)."""
 
 
 class AppointmentData(TypedDict):

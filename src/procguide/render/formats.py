@@ -44,6 +44,7 @@ FORMATS: dict[str, OutputFormat] = {
         OutputFormat("json", (".json",)),
         OutputFormat("pdf", (".pdf",), binary=True),
         OutputFormat("ics", (".ics",)),
+        OutputFormat("fhir", (".fhir.json",)),
     )
 }
 """Every format, in the order help and messages list them."""
@@ -53,8 +54,10 @@ FILE_FORMATS = tuple(name for name, fmt in FORMATS.items() if not fmt.screen)
 
 def from_suffix(path: Path) -> OutputFormat | None:
     """The format a file name's suffix names, if any."""
-    suffix = path.suffix.lower()
-    return next((fmt for fmt in FORMATS.values() if suffix in fmt.suffixes), None)
+    name = path.name.lower()
+    # The longest suffix first: x.fhir.json is FHIR, x.json the document.
+    found = [(s, fmt) for fmt in FORMATS.values() for s in fmt.suffixes if name.endswith(s)]
+    return max(found, key=lambda pair: len(pair[0]))[1] if found else None
 
 
 def encode(
@@ -87,6 +90,16 @@ def encode(
             from procguide.render.ics import render_ics
 
             return render_ics(document)
+        if fmt == "fhir":
+            from procguide.render.fhir import render_fhir, required
+
+            required(document)
+            # The sheet goes inline: its PDF and text are made the same way as on their own.
+            sheet = {
+                f: encode(document, f, templates_dir, paper=paper, large_print=large_print)
+                for f in ("pdf", "text")
+            }
+            return render_fhir(document, pdf=sheet["pdf"], text=sheet["text"])
         from procguide.render.templates import FORMATS as TEMPLATE_FORMATS
         from procguide.render.templates import render
 
