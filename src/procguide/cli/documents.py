@@ -6,6 +6,8 @@ from pathlib import Path
 
 from procguide.cli.core import command, state, warning_line
 from procguide.cli.options import (
+    Activity,
+    BringBack,
     Clinician,
     ConfigOpt,
     Day,
@@ -44,6 +46,8 @@ def _produce(
     hold: list[str] | None = None,
     restart: list[str] | None = None,
     note: str | None = None,
+    activity: str | None = None,
+    bring_back: str | None = None,
     lang: str | None = None,
     paper: str | None = None,
     large_print: bool = False,
@@ -66,6 +70,8 @@ def _produce(
         no_flags=no_flag or (),
         holds=hold or (),
         restarts=restart or (),
+        activity=activity,
+        bring_back=bring_back,
     )
     request = Request(
         view=view,
@@ -143,6 +149,8 @@ def handout(
     hold: Holds = None,
     restart: Restarts = None,
     note: Note = None,
+    activity: Activity = None,
+    bring_back: BringBack = None,
     format: Fmt = None,
     output: Out = None,
     lang: Lang = None,
@@ -152,7 +160,7 @@ def handout(
     templates_dir: TemplatesDir = None,
     procedures_dir: ProceduresDir = None,
 ) -> None:
-    """The whole sheet: before the procedure (--kind pre) or for going home (--kind discharge)."""
+    """The whole sheet: before (--kind pre), going home (discharge), or the diary (diary)."""
     _produce("handout", **locals())
 
 

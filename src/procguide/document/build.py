@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 FORMAT_ID = "procguide-document/1"
 VIEWS = ("handout", "prep", "steps", "aftercare", "overview")
-KINDS = ("pre", "discharge")
+KINDS = ("pre", "discharge", "diary")
 
 
 @dataclass
@@ -104,7 +104,26 @@ def build(
         ],
         "stamp": _stamp(entry, wording, translation),
     }
+    _add_diary(data, procedure, personal, appointment, wording)
     return Built(data, warnings)
+
+
+def _add_diary(
+    data: Document,
+    procedure: Procedure,
+    personal: Personal,
+    appointment: Appointment | None,
+    wording: Wording,
+) -> None:
+    """The diary, on a diary sheet; the details only a diary prints are refused elsewhere."""
+    if data["kind"] == "diary":
+        from procguide.document.diary import diary_data
+
+        data["diary"] = diary_data(procedure, personal, appointment, wording)
+        return
+    for name, value in (("activity", personal.activity), ("bring_back", personal.bring_back)):
+        if value is not None:
+            raise UsageError("is printed only on the diary", hint="add --kind diary", field=name)
 
 
 def _get_help(
