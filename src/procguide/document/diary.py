@@ -51,7 +51,7 @@ def diary_data(
         "title": diary.title,
         "window": str(diary.window),
         "timezone": appointment.zone.key if appointment else None,
-        "starts": _starts(appointment, wording),
+        "starts": _starts(diary, appointment, wording),
         "instructions": [{"text": i.text, "sources": list(i.sources)} for i in diary.instructions],
         "baseline": {
             "text": diary.baseline.text,
@@ -68,8 +68,9 @@ def diary_data(
     }
 
 
-def _starts(appointment: Appointment | None, wording: Wording) -> str | None:
-    if appointment is None:
+def _starts(diary: Diary, appointment: Appointment | None, wording: Wording) -> str | None:
+    """How the clock times were worked out; None for a diary of whole days."""
+    if appointment is None or all(point.after.is_calendar for point in diary.points):
         return None
     start = appointment.start
     # Translators: the number is the hour, as in "at %(time)s on %(date)s".
@@ -150,15 +151,14 @@ def _bring_back(
     offset = personal.bring_back or diary.bring_back.after
     day = appointment.after(offset) if appointment is not None and offset is not None else None
     if day is not None:
-        label = wording._("Bring this diary back %(when)s.") % {"when": wording.moment(day)}
+        label = wording._("Bring this back %(when)s.") % {"when": wording.moment(day)}
     elif offset is not None:
-        label = wording._("Bring this diary back %(amount)s after your procedure.") % {
+        label = wording._("Bring this back %(amount)s after your procedure.") % {
             "amount": wording.amount(offset)
         }
     else:
         label = wording._(
-            "Bring this diary back on: ____________________ (your care team will write the "
-            "date here)."
+            "Bring this back on: ____________________ (your care team will write the date here)."
         )
     return {
         "text": diary.bring_back.text,
