@@ -61,18 +61,10 @@ def _produce(
 
     fmt = choose_format(format, output)
     personal = Personal.read(
-        patient=patient,
-        clinician=clinician,
-        note=note,
-        day=date,
-        at=time,
-        flags=flag or (),
-        no_flags=no_flag or (),
-        holds=hold or (),
-        restarts=restart or (),
-        activity=activity,
-        bring_back=bring_back,
-    )
+        patient=patient, clinician=clinician, note=note, day=date, at=time,
+        flags=flag or (), no_flags=no_flag or (), holds=hold or (), restarts=restart or (),
+        activity=activity, bring_back=bring_back,
+    )  # fmt: skip
     request = Request(
         view=view,
         procedure=procedure,
