@@ -302,6 +302,27 @@ def test_the_pdf_diary_fits_its_pages_and_meets_the_pdf_standards(
     assert found.tables and all("/TH" in roles for roles in found.tables)
 
 
+@pytest.mark.parametrize("fmt", ["text", "html", "markdown", "terminal", "pdf"])
+def test_the_clinicians_overview_shows_the_diary_too(invoke, tmp_path, fmt):
+    out = tmp_path / "overview"
+    result = (
+        invoke("show", "mbb", "-f", fmt, "-o", str(out))
+        if fmt != "terminal"
+        else invoke("show", "mbb", "-f", fmt)
+    )
+    assert result.exit_code == 0, result.output
+
+    if fmt == "pdf":
+        found = read_structure(out.read_bytes())
+        levels = found.heading_levels
+        assert levels[:1] == [1] and all(
+            b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)
+        )
+        return
+    shown = result.stdout if fmt == "terminal" else out.read_text(encoding="utf-8")
+    assert "Pain during your activity" in shown and "8 hours after your procedure" in shown
+
+
 # ---- content checks -------------------------------------------------------------------
 
 

@@ -115,8 +115,8 @@ def _add_diary(
     appointment: Appointment | None,
     wording: Wording,
 ) -> None:
-    """The diary, on a diary sheet; the details only a diary prints are refused elsewhere."""
-    if data["kind"] == "diary":
+    """The diary, on a diary sheet and in the overview; elsewhere its details are refused."""
+    if data["kind"] == "diary" or (data["view"] == "overview" and procedure.diary is not None):
         from procguide.document.diary import diary_data
 
         data["diary"] = diary_data(procedure, personal, appointment, wording)
