@@ -745,7 +745,7 @@ def test_a_spanish_roster_makes_every_sheet_of_every_procedure(invoke, tmp_path,
     result = batch(invoke, roster, tmp_path / "out", "--kind", kind)
     assert result.exit_code == 0, result.output
     rows = manifest(tmp_path / "out")
-    assert len(rows) == len(ids) == 8
+    assert len(rows) == len(ids) == 9
     for row in rows:
         assert row["status"] == "ok", row
         sheet = (tmp_path / "out" / row["files"][0]["path"]).read_text(encoding="utf-8")

@@ -355,7 +355,7 @@ def test_validate_counts_blocks_and_reports_a_broken_block_once(invoke, clinic):
     build_tree(clinic, {"other.yaml": _procedure().replace("id: demo", "id: other")})
     result = invoke("validate", "--procedures-dir", str(clinic))
     assert result.exit_code == 0, result.stderr
-    assert re.fullmatch(r"10 procedures, \d+ translations and \d+ blocks? valid\n", result.stdout)
+    assert re.fullmatch(r"11 procedures, \d+ translations and \d+ blocks? valid\n", result.stdout)
     assert invoke("validate", str(clinic)).stdout == "2 procedures and 1 block valid\n"
     (clinic / "blocks" / "fasting.yaml").write_text(
         BLOCK.replace("title: Fasting", "titel: Fasting")

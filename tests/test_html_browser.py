@@ -44,6 +44,9 @@ PAGES = [
         ("steps", ("steps", "blood-patch", *DETAILS)),
         ("aftercare", ("aftercare", "blood-patch", *DETAILS)),
         ("overview", ("show", "blood-patch")),
+        ("diary", ("handout", "mbb", "--kind", "diary", *DETAILS, "--activity", "stand up")),
+        ("diary-blank", ("handout", "mbb", "--kind", "diary")),
+        ("trial-log", ("handout", "scs-trial", "--kind", "diary", *DETAILS, "--bring-back", "7d")),
     ]
 ]
 PAGE_IDS = [f"{name}-{lang}" for name, lang, _ in PAGES]
@@ -173,7 +176,7 @@ def test_no_printed_date_breaks_across_lines(printed, made, page_id):
     dates = set(DATE.findall(html.replace("\u00a0", " ")))
     text = "\n".join(printed[page_id]["pages"]).replace("\u00a0", " ")
 
-    assert dates or page_id.startswith(("overview", "pre-blank", "steps"))
+    assert dates or page_id.startswith(("overview", "pre-blank", "diary-blank", "steps"))
 
     for date in dates:
         assert date in text, f"{date!r} is split across lines (or missing) when printed"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from procguide.document.build import Built
     from procguide.document.patient import Personal
 
-KINDS = ("pre", "discharge")
+KINDS = ("pre", "discharge", "diary")
 PAPERS = ("letter", "a4")
 
 
@@ -61,7 +61,7 @@ def produce(request: Request) -> Produced:
         )
     if request.kind not in KINDS:
         raise UsageError(
-            f"unknown kind '{request.kind}'", hint="use pre or discharge", field="kind"
+            f"unknown kind '{request.kind}'", hint=f"use {', '.join(KINDS)}", field="kind"
         )
     settings = load_config(request.config).settings
     library = open_library(settings, request.procedures_dirs)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from procguide.cli.core import command, state, warning_line
 from procguide.cli.options import (
+    Activity,
+    BringBack,
     Clinician,
     ConfigOpt,
     Day,
@@ -85,6 +87,8 @@ def _personal(
     hold: list[str] | None = None,
     restart: list[str] | None = None,
     note: str | None = None,
+    activity: str | None = None,
+    bring_back: str | None = None,
 ) -> Personal:
     """The patient's details, from the options that give them."""
     from procguide.document.patient import Personal
@@ -100,6 +104,8 @@ def _personal(
         holds=hold or (),
         restarts=restart or (),
         mrn=mrn,
+        activity=activity,
+        bring_back=bring_back,
     )
 
 
@@ -158,6 +164,8 @@ def handout(
     hold: Holds = None,
     restart: Restarts = None,
     note: Note = None,
+    activity: Activity = None,
+    bring_back: BringBack = None,
     format: Fmt = None,
     output: Out = None,
     lang: Lang = None,
@@ -167,7 +175,7 @@ def handout(
     templates_dir: TemplatesDir = None,
     procedures_dir: ProceduresDir = None,
 ) -> None:
-    """The whole sheet: before the procedure (--kind pre) or for going home (--kind discharge)."""
+    """The whole sheet: before (--kind pre), going home (discharge), or the diary (diary)."""
     _produce("handout", **locals())
 
 

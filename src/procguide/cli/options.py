@@ -14,7 +14,10 @@ Proc = Annotated[
 Kind = Annotated[
     str,
     typer.Option(
-        "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
+        "--kind",
+        metavar="KIND",
+        help="pre (before the procedure), discharge (going home) or diary (the pain diary "
+        "or trial log, with a time on every row).",
     ),
 ]
 Patient = Annotated[str | None, typer.Option("--patient", metavar="NAME", help="Patient's name.")]
@@ -62,6 +65,24 @@ Restarts = Annotated[
         metavar="DRUG=OFFSET",
         help="When a held medicine starts again after the procedure, e.g. clopidogrel=1d "
         "(repeatable; without it the going-home sheet has a line to write the date on).",
+    ),
+]
+Activity = Annotated[
+    str | None,
+    typer.Option(
+        "--activity",
+        metavar="TEXT",
+        help='Diary only: the activity to try before each score, e.g. "stand for 10 minutes" '
+        "(without it, a line to write it on).",
+    ),
+]
+BringBack = Annotated[
+    str | None,
+    typer.Option(
+        "--bring-back",
+        metavar="OFFSET",
+        help="Diary only: when to bring it back, after the procedure, e.g. 7d "
+        "(default: the procedure's own, else a line for the date).",
     ),
 ]
 Note = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note for the patient.")]

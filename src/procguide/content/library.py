@@ -223,6 +223,9 @@ def cross_check(procedure: Procedure, loaded: _Located) -> list[Problem]:
     for flag in procedure.flags:
         if flag not in used_flags:
             problem(("flags", flag), f"flag '{flag}' is declared but no item uses it")
+    from procguide.content.diary import check_diary
+
+    check_diary(procedure, problem)
     return problems
 
 

@@ -108,6 +108,60 @@ class FollowUp(Item):
     """About when, after the procedure. Leave out when the care team will arrange it."""
 
 
+class DiaryColumn(Item):
+    """Something the patient writes down at each time of a diary: `text` is its heading."""
+
+    id: Annotated[str, Field(pattern=_ID)]
+    """Stable id that scripts read the answers by, the same in every language: `pain-rest`."""
+    answer: Literal["score", "words"] = "words"
+    """`score`: a pain score from 0 (no pain) to 10 (the worst); `words`: what happened."""
+
+
+class DiaryPoint(_Strict):
+    """One row of a diary: a time after the procedure, and what to write down then."""
+
+    after: OffsetField
+    """When, counted from the procedure's start: `30min` and `2h` become clock times,
+    `1d` a date. Each point comes after the one before it, within the diary's `window`."""
+    record: tuple[Annotated[str, Field(pattern=_ID)], ...] = ()
+    """Ids of the columns written down at this time; every column when left out."""
+    sources: tuple[str, ...] = Field(min_length=1)
+    """Ids of entries in the file's `sources` list that support this time."""
+
+
+class DiaryBaseline(Item):
+    """The usual pain, written down before the procedure, that later scores are compared to."""
+
+    record: tuple[Annotated[str, Field(pattern=_ID)], ...] = Field(min_length=1)
+    """Ids of the score columns asked before the procedure."""
+
+
+class Diary(_Strict):
+    """A log the patient fills in after a test block, or during a trial, at set times.
+
+    The handout prints it with the real clock time or date on every row (`procguide handout
+    ID --kind diary`); percentage relief is worked out from the scores, never asked.
+    """
+
+    title: Text
+    """The diary's heading on the sheet: "Pain diary"."""
+    window: OffsetField
+    """How long the diary is kept, from the procedure's start: every point falls within it."""
+    instructions: tuple[Item, ...] = Field(min_length=1)
+    """What to do and avoid while the diary is kept."""
+    baseline: DiaryBaseline
+    """The usual pain to write down before the procedure."""
+    activity: Item | None = None
+    """What to do before each score, with the activity the clinician names (`--activity`)."""
+    columns: tuple[DiaryColumn, ...] = Field(min_length=1)
+    """What to write down at each time."""
+    points: tuple[DiaryPoint, ...] = Field(min_length=1)
+    """The times, in order."""
+    bring_back: FollowUp
+    """When and where to bring the diary back. Without `after`, the clinician gives the
+    time (`--bring-back`) or the care team writes the date on the sheet."""
+
+
 class Duration(Item):
     """How long the procedure takes."""
 
@@ -227,6 +281,8 @@ class Procedure(_Strict):
     """Activity limits and how long each lasts."""
     follow_up: tuple[FollowUp, ...] = Field(min_length=1)
     """Follow-up visits, calls or checks."""
+    diary: Diary | None = None
+    """A log to fill in at set times after the procedure (a test block) or during a trial."""
     get_help: GetHelp
     """When to call the clinic, and when to call the emergency number."""
     alternatives: tuple[Item, ...] = Field(min_length=1)

@@ -228,6 +228,9 @@ def compare(translated: TranslatedProcedure, loaded: Loaded, source: Entry) -> l
             problem(("flags", flag), f"extra: the English file has no flag '{flag}'")
     compare_sources(translated, english, problem)
     compare_items(translated, english, problem)
+    from procguide.content.diary import compare_diary
+
+    compare_diary(translated, english, problem)
     # The English file's own bytes: its blocks' translations record the blocks' versions.
     english_sha256 = source.file_sha256 or source.sha256
     if translated.translates.sha256 != english_sha256:

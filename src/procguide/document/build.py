@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 FORMAT_ID = "procguide-document/1"
 VIEWS = ("handout", "prep", "steps", "aftercare", "overview")
-KINDS = ("pre", "discharge")
+KINDS = ("pre", "discharge", "diary")
 
 
 @dataclass
@@ -101,6 +101,7 @@ def build(
         ],
         "stamp": _stamp(entry, wording, translation),
     }
+    _add_diary(data, procedure, personal, appointment, wording)
     return Built(data, warnings)
 
 
@@ -113,6 +114,24 @@ def _patient(personal: Personal, clinic: Clinic) -> PatientData:
     if personal.mrn is not None:
         patient["identifier"] = {"system": clinic.mrn_system, "value": personal.mrn}
     return patient
+
+
+def _add_diary(
+    data: Document,
+    procedure: Procedure,
+    personal: Personal,
+    appointment: Appointment | None,
+    wording: Wording,
+) -> None:
+    """The diary, on a diary sheet and in the overview; elsewhere its details are refused."""
+    if data["kind"] == "diary" or (data["view"] == "overview" and procedure.diary is not None):
+        from procguide.document.diary import diary_data
+
+        data["diary"] = diary_data(procedure, personal, appointment, wording)
+        return
+    for name, value in (("activity", personal.activity), ("bring_back", personal.bring_back)):
+        if value is not None:
+            raise UsageError("is printed only on the diary", hint="add --kind diary", field=name)
 
 
 def _get_help(

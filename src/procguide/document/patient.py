@@ -67,6 +67,10 @@ class Personal:
     holds: tuple[Hold, ...] = ()
     mrn: str | None = None
     """The patient's medical record number, for documents sent back to the chart (FHIR)."""
+    activity: str | None = None
+    """The activity a diary asks the patient to try before each score (``--activity``)."""
+    bring_back: Offset | None = None
+    """When, after the procedure, the diary comes back (``--bring-back``)."""
 
     @classmethod
     def read(
@@ -82,6 +86,8 @@ class Personal:
         holds: tuple[str, ...] | list[str] = (),
         restarts: tuple[str, ...] | list[str] = (),
         mrn: str | None = None,
+        activity: str | None = None,
+        bring_back: str | None = None,
     ) -> Personal:
         """Check and collect details given as text; raise UsageError naming the field."""
         from procguide.document.schedule import parse_date, parse_time
@@ -104,6 +110,8 @@ class Personal:
             no_flags=frozenset(f.strip().lower() for f in no_flags),
             holds=parsed,
             mrn=text(mrn, "mrn"),
+            activity=text(activity, "activity"),
+            bring_back=_offset_after(bring_back, "bring_back"),
         )
 
 
@@ -158,3 +166,16 @@ def _with_restarts(
         except ValueError:
             raise UsageError(f"the time is not clear: {HELP}", field="restart") from None
     return tuple(Hold(h.medicine, h.offset, after.get(h.medicine.casefold())) for h in holds)
+
+
+def _offset_after(value: str | None, field: str) -> Offset | None:
+    """An offset after the procedure given on the command line, such as ``7d``."""
+    if value is None:
+        return None
+    try:
+        offset = Offset.parse(value)
+    except ValueError:
+        raise UsageError(f"the time is not clear: {HELP}", field=field) from None
+    if offset.minutes == 0:
+        raise UsageError("0 is the procedure itself", hint="for example 7d", field=field)
+    return offset

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
+from procguide.document.diary_types import DiaryData
+
 
 class ItemData(TypedDict):
     """One piece of content and the ids of the sources behind it."""
@@ -271,3 +273,5 @@ class Document(TypedDict):
     get_help: GetHelpData
     sources: list[SourceData]
     stamp: Stamp
+    diary: NotRequired[DiaryData]
+    """Only on a diary (``handout --kind diary``)."""

@@ -72,10 +72,12 @@ def render_ics(document: Document) -> bytes:
         )
     plan = _Plan(document)
     entries: list[_Entry] = []
-    if view == "prep" or (view == "handout" and kind != "discharge"):
+    if kind == "diary":
+        entries += plan.diary()
+    elif view == "prep" or (view == "handout" and kind != "discharge"):
         entries += plan.preparation()
         entries.append(plan.procedure())
-    if view != "prep":
+    if view != "prep" and kind != "diary":
         entries += plan.recovery() + plan.restrictions() + plan.follow_up()
     if not entries:
         raise UsageError("this document has no dated items to put in a calendar")
@@ -224,6 +226,20 @@ class _Plan:
                 )
             )
         return entries
+
+    def diary(self) -> list[_Entry]:
+        """A diary's time points, each with an alarm when it is due (see ics_diary)."""
+        from procguide.render.ics_diary import diary_events
+
+        diary = self.doc.get("diary")
+        if diary is None:
+            return []
+        return [
+            _Entry(
+                e.key, e.title, e.description, e.start, alarm_at=e.alarm_at, alarm_text=e.alarm_text
+            )
+            for e in diary_events(diary, self.zone, self.procedure_line())
+        ]
 
     def evening(self, when: datetime | date) -> datetime:
         """18:00 in the clinic's zone on the day before the day of ``when``."""

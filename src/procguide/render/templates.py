@@ -300,7 +300,8 @@ def render(
     """Render ``document`` with the template named after its view."""
     import jinja2
 
-    name = document["view"] + fmt.suffix
+    # A diary is a sheet of its own, with its own view in every format.
+    name = ("diary" if document.get("kind") == "diary" else document["view"]) + fmt.suffix
     if translations is None:
         env = shared_environment(fmt, clinic_dir)
     else:
