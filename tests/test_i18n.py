@@ -71,7 +71,7 @@ def test_spanish_handout_has_no_english_fixed_text(invoke, clinic_config):
         "handout", "blood-patch", "--lang", "es", *ARGS, "--config", str(clinic_config),
         "--format", "text",
     ).stdout  # fmt: skip
-    assert "Procedimiento: martes, 1 de diciembre de 2026, 9:30" in out
+    assert "Fecha y hora: martes, 1 de diciembre de 2026, 9:30" in out
     assert "CUÁNDO PEDIR AYUDA" in out and "Llame al 911 ahora" in out
     for english in ("When to get help", "Before your procedure", "Patient:", "before your", "Tue"):
         assert english not in out
