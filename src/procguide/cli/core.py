@@ -11,13 +11,62 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.core
+import typer.main
+import typer.models
 
 from procguide import __version__
 from procguide.errors import ExitCode, ProcguideError
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context  # Typer's own copy of Click
+
+_registered: dict[str, typer.models.CommandInfo] = {}
+"""Every command, in the order ``--help`` lists them; each is built when first needed."""
+
+
+class _Commands(Mapping[str, "Command"]):
+    """The app's commands by name, each made by Typer only when it is looked up.
+
+    Typer turns a command's signature into options when the group is made, for all eleven
+    commands; a run needs one. Help and shell completion look up every command, so they
+    still list them all, with their help.
+    """
+
+    def __init__(self) -> None:
+        self._built: dict[str, Command] = {}
+
+    def __getitem__(self, name: str) -> Command:
+        built = self._built.get(name)
+        if built is None:
+            built = self._built[name] = typer.main.get_command_from_info(
+                _registered[name],
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_registered)
+
+    def __len__(self) -> int:
+        return len(_registered)
+
+
+class _Group(typer.core.TyperGroup):
+    """Typer's group, over commands that are made on first use."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _Commands()  # type: ignore[assignment]
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)  # the names, without making the commands
+
 
 app = typer.Typer(
     name="procguide",
@@ -26,6 +75,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
     rich_markup_mode=None,
+    cls=_Group,
 )
 
 state: dict[str, Any] = {"debug": False, "color": None}
@@ -61,7 +111,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
                 error_line(f"internal error: {_where(error)}; rerun with --debug and report it")
                 raise typer.Exit(ExitCode.FAILURE) from None
 
-        app.command(name, **kwargs)(run)
+        _registered[name] = typer.models.CommandInfo(name, callback=run, **kwargs)
         return func
 
     return decorate
