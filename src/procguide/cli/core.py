@@ -9,6 +9,7 @@ pydantic, the PDF engine) are imported inside the commands that need them, so
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -78,7 +79,7 @@ app = typer.Typer(
     cls=_Group,
 )
 
-state: dict[str, Any] = {"debug": False, "color": None}
+state: dict[str, Any] = {"debug": False, "color": None, "collector_paused": False}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -88,6 +89,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def run(*args: Any, **kw: Any) -> Any:
+            _resume_collector()
             try:
                 return func(*args, **kw)
             except (typer.Exit, typer.Abort, typer.TyperException):
@@ -216,8 +218,21 @@ def main_options(
     state["color"] = color
 
 
+def _resume_collector() -> None:
+    """Turn the garbage collector back on as a command starts, if ``main`` paused it."""
+    if state["collector_paused"]:
+        state["collector_paused"] = False
+        gc.freeze()  # what start-up made lives until exit: later collections skip it
+        gc.enable()
+
+
 def main() -> None:
     """Entry point of the ``procguide`` command."""
+    # Start-up (Typer, the command's options) makes many objects that live until exit and
+    # no garbage worth collecting: the collector waits for the command to start. At exit,
+    # everything is frozen: a last collection would only free memory the system takes back.
+    gc.disable()
+    state["collector_paused"] = True
     try:
         app()
     except OSError as error:
@@ -230,3 +245,5 @@ def main() -> None:
         except OSError:
             pass
         sys.exit(ExitCode.OUTPUT)
+    finally:
+        gc.freeze()
