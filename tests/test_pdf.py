@@ -235,3 +235,18 @@ def test_a_link_out_of_the_typst_folder_is_refused(invoke, tmp_path):
     assert result.exit_code == ExitCode.TEMPLATE
     assert "leads out of the templates folder" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_date_never_breaks_across_lines(make_pdf, lang):
+    # The note wraps at a different word each time; the date in it must stay on one line.
+    date = {"en": "Tue 1 Dec 2026", "es": "1 de diciembre de 2026"}[lang]
+    for words in range(20, 28):
+        note = " ".join(["ab"] * words + [date, "please"])
+        pdf = make_pdf("steps", "blood-patch", "--lang", lang, "--note", note)
+        raw = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        lines = [" ".join(line.split()) for line in raw.splitlines()]
+        assert any(date in line for line in lines), (words, [ln for ln in lines if "ab" in ln])
