@@ -4,7 +4,8 @@ Each field's docstring becomes its description in ``procguide schema``, which ed
 to check a file while a clinician types.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as each class is made (no ``from __future__ import annotations``):
+# pydantic would otherwise compile every one of these strings at start-up.
 
 import re
 from datetime import date
