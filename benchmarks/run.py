@@ -595,7 +595,17 @@ def main() -> None:
     text = "\n".join([top, "", *table, "", *notes]).rstrip() + "\n"
     print(text)
     if not args.no_save:
-        args.output.write_text(f"# Benchmark results\n\n{text}", encoding="utf-8")
+        save(args.output, text)
+
+
+KEPT = "\n## Before and after\n"
+"""RESULTS.md from this heading on is written by hand (what each change bought); it is kept."""
+
+
+def save(path: Path, table: str) -> None:
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    kept = old[old.index(KEPT) :] if KEPT in old else ""
+    path.write_text(f"# Benchmark results\n\n{table}{kept}", encoding="utf-8")
 
 
 if __name__ == "__main__":
