@@ -555,3 +555,40 @@ def test_a_clinic_view_that_extends_base_and_overrides_one_block(invoke, tmp_pat
     # The other views still come from the shared folder.
     steps = invoke("steps", "ebp", "--templates-dir", str(tmp_path / "tpl"), "--format", "text")
     assert "WHAT HAPPENS" in steps.stdout
+
+
+# --- Help and completion list every command, though a run makes only its own ---
+
+
+COMMANDS = ["batch", "prep", "steps", "aftercare", "handout", "show"]
+COMMANDS += ["list", "validate", "schema", "lint", "new"]
+
+
+def test_help_lists_every_command_with_its_summary(invoke):
+    result = invoke("--help")
+    assert result.exit_code == 0
+    listed = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in listed] == COMMANDS
+    assert "aftercare  The recovery timeline, activity limits" in result.stdout
+
+
+def _complete(runner, words: str) -> list[str]:
+    from typer.completion import completion_init
+
+    from procguide.cli import app
+
+    completion_init()  # the shells Typer completes for
+    env = {
+        "_PROCGUIDE_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split(" ")) - 1),
+    }
+    result = runner.invoke(app, [], env=env, prog_name="procguide")
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
+def test_shell_completion_finds_every_command_and_a_commands_options(runner):
+    assert _complete(runner, "procguide ") == COMMANDS
+    assert _complete(runner, "procguide aft") == ["aftercare"]
+    assert _complete(runner, "procguide aftercare --f") == ["--flag", "--format"]

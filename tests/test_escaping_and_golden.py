@@ -156,3 +156,20 @@ def test_blood_patch_terminal_and_typst_golden(invoke, clinic_config, kind):
             f"{golden.name} differs; if the change is intended, rerun with "
             "PROCGUIDE_UPDATE_GOLDEN=1 and review the diff"
         )
+
+
+def test_schema_golden(invoke):
+    # Every field's docstring is its description, the inherited (Item.text in RecoveryItem)
+    # and the aliased ("from") ones too; editors show them as a clinician types.
+    result = invoke("schema")
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / "schema.json"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs; if the change is intended, rerun with PROCGUIDE_UPDATE_GOLDEN=1 "
+        "and review the diff"
+    )
+    recovery = json.loads(result.stdout)["$defs"]["RecoveryItem"]["properties"]
+    assert recovery["text"]["description"].startswith("What the patient reads.")
+    assert recovery["from"]["description"].startswith("When the window starts")

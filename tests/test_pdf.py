@@ -226,3 +226,17 @@ def test_a_spanish_sheet_is_at_most_a_page_longer_than_the_english(invoke, make_
                 *flags, "--hold", "clopidogrel=7d", "--restart", "clopidogrel=1d")  # fmt: skip
         english, spanish = (pages(make_pdf(*args, "--lang", lang)) for lang in ("en", "es"))
         assert spanish <= english + 1, (row["id"], english, spanish)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_date_never_breaks_across_lines(make_pdf, lang):
+    # The note wraps at a different word each time; the date in it must stay on one line.
+    date = {"en": "Tue 1 Dec 2026", "es": "1 de diciembre de 2026"}[lang]
+    for words in range(20, 28):
+        note = " ".join(["ab"] * words + [date, "please"])
+        pdf = make_pdf("steps", "blood-patch", "--lang", lang, "--note", note)
+        raw = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        lines = [" ".join(line.split()) for line in raw.splitlines()]
+        assert any(date in line for line in lines), (words, [ln for ln in lines if "ab" in ln])

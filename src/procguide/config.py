@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from procguide.content.descriptions import describe_fields
 from procguide.content.model import OffsetField, Text
 from procguide.content.offsets import Offset
 from procguide.errors import ContentError, Problem
@@ -39,7 +40,7 @@ Phone = Annotated[
 class _Strict(BaseModel):
     # Built on first validation: most runs have no config file and need only the defaults.
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
+        extra="forbid", frozen=True, defer_build=True, json_schema_extra=describe_fields
     )
 
 

@@ -9,15 +9,65 @@ pydantic, the PDF engine) are imported inside the commands that need them, so
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.core
+import typer.main
+import typer.models
 
 from procguide import __version__
 from procguide.errors import ExitCode, ProcguideError, where
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context  # Typer's own copy of Click
+
+_registered: dict[str, typer.models.CommandInfo] = {}
+"""Every command, in the order ``--help`` lists them; each is built when first needed."""
+
+
+class _Commands(Mapping[str, "Command"]):
+    """The app's commands by name, each made by Typer only when it is looked up.
+
+    Typer turns a command's signature into options when the group is made, for all eleven
+    commands; a run needs one. Help and shell completion look up every command, so they
+    still list them all, with their help.
+    """
+
+    def __init__(self) -> None:
+        self._built: dict[str, Command] = {}
+
+    def __getitem__(self, name: str) -> Command:
+        built = self._built.get(name)
+        if built is None:
+            built = self._built[name] = typer.main.get_command_from_info(
+                _registered[name],
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_registered)
+
+    def __len__(self) -> int:
+        return len(_registered)
+
+
+class _Group(typer.core.TyperGroup):
+    """Typer's group, over commands that are made on first use."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _Commands()  # type: ignore[assignment]
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)  # the names, without making the commands
+
 
 app = typer.Typer(
     name="procguide",
@@ -26,9 +76,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
     rich_markup_mode=None,
+    cls=_Group,
 )
 
-state: dict[str, Any] = {"debug": False, "color": None}
+state: dict[str, Any] = {"debug": False, "color": None, "collector_paused": False}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -38,6 +89,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def run(*args: Any, **kw: Any) -> Any:
+            _resume_collector()
             try:
                 return func(*args, **kw)
             except (typer.Exit, typer.Abort, typer.TyperException):
@@ -61,7 +113,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
                 error_line(f"internal error: {where(error)}; rerun with --debug and report it")
                 raise typer.Exit(ExitCode.FAILURE) from None
 
-        app.command(name, **kwargs)(run)
+        _registered[name] = typer.models.CommandInfo(name, callback=run, **kwargs)
         return func
 
     return decorate
@@ -153,8 +205,21 @@ def main_options(
     state["color"] = color
 
 
+def _resume_collector() -> None:
+    """Turn the garbage collector back on as a command starts, if ``main`` paused it."""
+    if state["collector_paused"]:
+        state["collector_paused"] = False
+        gc.freeze()  # what start-up made lives until exit: later collections skip it
+        gc.enable()
+
+
 def main() -> None:
     """Entry point of the ``procguide`` command."""
+    # Start-up (Typer, the command's options) makes many objects that live until exit and
+    # no garbage worth collecting: the collector waits for the command to start. At exit,
+    # everything is frozen: a last collection would only free memory the system takes back.
+    gc.disable()
+    state["collector_paused"] = True
     try:
         app()
     except OSError as error:
@@ -167,3 +232,5 @@ def main() -> None:
         except OSError:
             pass
         sys.exit(ExitCode.OUTPUT)
+    finally:
+        gc.freeze()

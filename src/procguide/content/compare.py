@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from procguide.content.descriptions import describe_fields
+
 if TYPE_CHECKING:
     from procguide.content.model import Block, Item, Procedure
 
@@ -24,7 +26,7 @@ _NUMBER = re.compile(r"\d+")
 class Translates(BaseModel):
     """Which version of the English file a translation was made and reviewed from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=describe_fields)
 
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     """The SHA-256 of the English file (``procguide validate`` prints it when it changes)."""

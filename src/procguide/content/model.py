@@ -4,7 +4,8 @@ Each field's docstring becomes its description in ``procguide schema``, which ed
 to check a file while a clinician types.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as each class is made (no ``from __future__ import annotations``):
+# pydantic would otherwise compile every one of these strings at start-up.
 
 import re
 from datetime import date
@@ -20,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from procguide.content.descriptions import describe_fields
 from procguide.content.offsets import HELP as OFFSET_HELP
 from procguide.content.offsets import Offset
 
@@ -54,8 +56,13 @@ FlagName = Annotated[str, Field(pattern=_FLAG)]
 
 
 class _Strict(BaseModel):
+    # Field docstrings become descriptions only when a schema is made (see descriptions.py).
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=False
+        extra="forbid",
+        frozen=True,
+        populate_by_name=False,
+        json_schema_extra=describe_fields,
+        defer_build=True,
     )
 
 
@@ -246,7 +253,7 @@ class Procedure(_Strict):
     """The formal name, for example the CPT descriptor."""
     aliases: tuple[Annotated[str, Field(pattern=_ID)], ...] = ()
     """Other ids that find this procedure: `ebp`."""
-    codes: Codes = Codes()
+    codes: Codes = Codes.model_construct()
     """Billing and terminology codes."""
     flags: dict[FlagName, Text] = {}
     """Options a clinician can turn on, each with a one-line description."""
@@ -342,7 +349,7 @@ class Block(_Strict):
     """Activity limits."""
     follow_up: tuple[FollowUp, ...] = ()
     """Follow-up visits, calls or checks."""
-    get_help: BlockHelp = BlockHelp()
+    get_help: BlockHelp = BlockHelp.model_construct()
     """Signs to call the clinic or the emergency number."""
     sources: tuple[Source, ...] = Field(min_length=1)
     """The references the block's items cite; they join the sources of every procedure that

@@ -6,7 +6,8 @@ Times are ISO 8601 strings; ``display`` fields are ready-made phrases in the doc
 language, and None where the appointment's date and time were not given.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as each class is made (no ``from __future__ import annotations``):
+# TypedDict would otherwise compile every one of these strings at start-up.
 
 from typing import Literal, NotRequired, TypedDict
 

@@ -47,6 +47,9 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 # One compiler per (root, font folders). Typst compilers are not safe to share between
 # threads mid-compile, so compiling is serialised; a batch in one process is the fast path.
 _compilers: dict[tuple[str, ...], typst.Compiler] = {}
+# The compiler of each templates folder, once found: finding its root and fonts again looks
+# at the disk for every sheet.
+_by_folder: dict[str, typst.Compiler] = {}
 _lock = threading.Lock()
 _runaway: str | None = None
 """Why this process's PDF engine can no longer be used, once a sheet ran past the limit."""
@@ -235,6 +238,15 @@ def _import_typst() -> Any:
 
 
 def _compiler(engine: Any, templates_dir: Path | None) -> typst.Compiler:
+    # A relative folder is the one it names now; the process may change folder later.
+    folder = str(templates_dir.absolute()) if templates_dir is not None else ""
+    compiler = _by_folder.get(folder)
+    if compiler is None:
+        compiler = _by_folder[folder] = _new_compiler(engine, templates_dir)
+    return compiler
+
+
+def _new_compiler(engine: Any, templates_dir: Path | None) -> typst.Compiler:
     from procguide.render.templates import FORMATS, template_folders
 
     # The clinic's typst folder is the root, so its templates can use images kept beside them.

@@ -96,10 +96,26 @@ def escape_rich(text: str) -> str:
 
 
 # Backslash, the quote and control characters are the only things a Typst string literal
-# cannot hold as they are; everything else (#, $, *, _, [, <, @) is inert inside one.
+# cannot hold as they are; everything else (#, $, *, _, [, <, @) is inert inside one. A
+# no-break space is written as an escape too, so it can be seen in the source.
 _TYPST_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"'} | {
-    c: f"\\u{{{c:x}}}" for c in (*range(0x20), 0x7F)
+    c: f"\\u{{{c:x}}}" for c in (*range(0x20), 0x7F, 0xA0)
 }
+
+
+# A date never breaks across lines on a sheet: "Tue 1 Dec 2026", and a Spanish one
+# ("1 de diciembre de 2026", whose weekday may end the line before it). Its spaces become
+# no-break spaces as the value enters the Typst source; regex show rules in the template
+# did the same at about a sixth of Typst's time for each sheet.
+# Compiled on first use (re caches them): text and HTML never need them.
+_DATES = (
+    r"\b[^\W\d_]+\.? \d{1,2} [^\W\d_]+\.? \d{4}\b",
+    r"\b\d{1,2} de [^\W\d_]+ de \d{4}\b",
+)
+
+
+def _unbroken(match: re.Match[str]) -> str:
+    return match[0].replace(" ", "\u00a0")
 
 
 def escape_typst(text: str) -> str:
@@ -107,6 +123,8 @@ def escape_typst(text: str) -> str:
 
     Templates write ``#{{ value }}`` in markup and ``{{ value }}`` in code.
     """
+    for dates in _DATES:
+        text = re.sub(dates, _unbroken, text)
     return '"' + text.translate(_TYPST_ESCAPES) + '"'
 
 
