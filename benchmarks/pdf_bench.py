@@ -139,7 +139,7 @@ def _compile_all(compiler: Any, part: list[Any]) -> None:
 
 
 def child_pdf_threads(threads: int, count: int) -> dict[str, float]:
-    """Sheets per second with ``threads`` threads, each with its own compiler; peak memory."""
+    """Sheets per second with ``threads`` threads, each with its own compiler; CPU a sheet; peak."""
     compilers = [raw_compiler() for _ in range(threads)]
     for compiler, document in zip(compilers, documents(threads, first=50_000), strict=True):
         _compile_all(compiler, [document])  # fonts loaded, templates compiled
@@ -156,11 +156,12 @@ def child_pdf_threads(threads: int, count: int) -> dict[str, float]:
     for worker in workers:
         worker.start()
     ready.wait()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for worker in workers:
         worker.join()
     seconds = time.perf_counter() - start
-    return {"rate": count / seconds, "peak_mb": _peak_mb()}
+    cpu_ms = (time.process_time() - cpu) * 1000 / count
+    return {"rate": count / seconds, "cpu_ms": cpu_ms, "peak_mb": _peak_mb()}
 
 
 def child_pdf_part(part: int, parts: int, count: int) -> dict[str, float]:
@@ -170,9 +171,14 @@ def child_pdf_part(part: int, parts: int, count: int) -> dict[str, float]:
     docs = documents(count)[part::parts]
     print("ready", flush=True)
     sys.stdin.readline()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     _compile_all(compiler, docs)
-    return {"seconds": time.perf_counter() - start, "count": len(docs), "peak_mb": _peak_mb()}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu_s": time.process_time() - cpu,
+        "count": len(docs),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def pdf_processes(processes: int, count: int, env: dict[str, str]) -> dict[str, float]:
@@ -203,7 +209,9 @@ def pdf_processes(processes: int, count: int, env: dict[str, str]) -> dict[str, 
             sys.exit("a PDF benchmark process failed")
         results.append(json.loads(out.strip().splitlines()[-1]))
     seconds = max(r["seconds"] for r in results)
+    count = sum(r["count"] for r in results)
     return {
-        "rate": sum(r["count"] for r in results) / seconds,
+        "rate": count / seconds,
+        "cpu_ms": sum(r["cpu_s"] for r in results) * 1000 / count,
         "peak_mb": sum(r["peak_mb"] for r in results),
     }

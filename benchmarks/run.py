@@ -248,23 +248,35 @@ def pdf_rows(env: dict[str, str], rounds: int) -> tuple[list[list[str]], list[st
     return rows + side_by_side_rows(env), []
 
 
-def side_by_side_rows(env: dict[str, str]) -> list[list[str]]:
-    """Two sheets at once: two threads (a compiler each) in one process, or two processes."""
+def side_by_side_rows(env: dict[str, str], rounds: int = 3) -> list[list[str]]:
+    """Two sheets at once: two threads (a compiler each) in one process, or two processes.
+
+    The three ways take turns, ``rounds`` times, so a machine whose load changes slows them
+    alike; each row is the median rate, the median CPU time a sheet (all threads or
+    processes together, which other work on the machine hardly changes) and the largest peak.
+    On a machine whose other cores are busy, no way can be faster than one thread.
+    """
     count = str(PDF_SIDE_BY_SIDE)
-    one = _child(["--pdf-threads", "1", count], env)
-    threads = _child(["--pdf-threads", "2", count], env)
-    processes = pdf_bench.pdf_processes(2, PDF_SIDE_BY_SIDE, env)
+    ways: dict[str, list[dict[str, float]]] = {"1 thread": [], "2 threads": [], "2 proc": []}
+    for _ in range(rounds):
+        ways["1 thread"].append(_child(["--pdf-threads", "1", count], env))
+        ways["2 threads"].append(_child(["--pdf-threads", "2", count], env))
+        ways["2 proc"].append(pdf_bench.pdf_processes(2, PDF_SIDE_BY_SIDE, env))
+    rate = {way: statistics.median(r["rate"] for r in results) for way, results in ways.items()}
+    cpu = {way: statistics.median(r["cpu_ms"] for r in results) for way, results in ways.items()}
+    peak = {way: max(r["peak_mb"] for r in results) for way, results in ways.items()}
+    labels = {
+        "1 thread": "1 thread",
+        "2 threads": "2 threads in 1 process",
+        "2 proc": "2 processes",
+    }
     rows = []
-    for label, result in (
-        ("1 thread", one),
-        ("2 threads in 1 process", threads),
-        ("2 processes", processes),
-    ):
-        speed = f"{result['rate'] / one['rate']:.2f}x 1 thread" if result is not one else ""
+    for way, label in labels.items():
+        speed = f"{rate[way] / rate['1 thread']:.2f}x 1 thread" if way != "1 thread" else ""
         rows.append(
             [
                 f"PDF side by side: {label} (render and compile)",
-                f"{result['rate']:.0f} sheets/s, peak {result['peak_mb']:.0f} MB",
+                f"{rate[way]:.0f} sheets/s, {cpu[way]:.0f} ms CPU a sheet, peak {peak[way]:.0f} MB",
                 speed,
                 "",
                 "",
