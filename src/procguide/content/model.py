@@ -51,6 +51,7 @@ OffsetField = Annotated[
 ]
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
 FlagName = Annotated[str, Field(pattern=_FLAG)]
+ItemId = Annotated[str, Field(pattern=_ID)]
 
 
 class _Strict(BaseModel):
@@ -66,6 +67,9 @@ class Item(_Strict):
     """What the patient reads. Plain language: "you", short sentences, terms explained."""
     sources: tuple[str, ...] = Field(min_length=1)
     """Ids of entries in the file's `sources` list that support this text."""
+    id: ItemId | None = None
+    """A stable name for the item, such as `leg-weakness`, that teach-back questions link to.
+    Unique in the procedure with its blocks; the same in every translation."""
     when: tuple[FlagName, ...] = ()
     """Show only when every one of these flags is given (for example `sedation`)."""
     unless: tuple[FlagName, ...] = ()
@@ -99,6 +103,45 @@ class Restriction(Item):
 
     until: OffsetField | None = None
     """How long after the procedure the limit lasts. Leave out when the care team decides."""
+    escort: Text | None = None
+    """The same limit said to the adult who takes the patient home after sedation ("you" is
+    that adult, "they" the patient), for the escort's sheet: "They must not drive for 24
+    hours." Needed when `text` speaks to the patient."""
+
+
+class Sign(Item):
+    """A sign to get help for."""
+
+    escort: Text | None = None
+    """The same sign said to the adult who takes the patient home after sedation, for the
+    escort's sheet: "New weakness or numbness in their legs". Needed when `text` speaks to
+    the patient ("your legs")."""
+
+
+class EscortItem(Item):
+    """Something the adult who takes the patient home after sedation must watch for or do.
+
+    Said to them: "you" is that adult, "they" the patient.
+    """
+
+    until: OffsetField | None = None
+    """How long after the procedure it lasts, when it does: `24h`."""
+
+
+class TeachBack(Item):
+    """A teach-back question, with the key points of a correct answer.
+
+    The nurse asks it; the patient (or the adult with them) says the answer back in their own
+    words. `text` is the question, in plain words.
+    """
+
+    id: ItemId  # a question always has one, for the record
+    """The question's stable name, used by `procguide record`: `get-help`, `driving`."""
+    checks: tuple[ItemId, ...] = Field(min_length=1)
+    """The ids of the items whose understanding the question checks: the signs to get help
+    for, the key limit, when a paused medicine starts again."""
+    points: tuple[Item, ...] = Field(min_length=1)
+    """The key points of a correct answer, in plain words, each with its sources."""
 
 
 class FollowUp(Item):
@@ -126,11 +169,11 @@ class Risks(_Strict):
 class GetHelp(_Strict):
     """When to get help after the procedure."""
 
-    call_clinic: tuple[Item, ...] = Field(min_length=1)
+    call_clinic: tuple[Sign, ...] = Field(min_length=1)
     """Signs that mean: call the clinic (or the after-hours line) today."""
-    call_emergency: tuple[Item, ...] = Field(min_length=1)
+    call_emergency: tuple[Sign, ...] = Field(min_length=1)
     """Signs that mean: call the emergency number now."""
-    cannot_reach: Item | None = None
+    cannot_reach: Sign | None = None
     """What to do when the clinic cannot be reached, such as going to an emergency room and
     saying which procedure it was. Printed after the clinic's signs; lint requires it."""
 
@@ -229,6 +272,12 @@ class Procedure(_Strict):
     """Follow-up visits, calls or checks."""
     get_help: GetHelp
     """When to call the clinic, and when to call the emergency number."""
+    escort: tuple[EscortItem, ...] = ()
+    """What the adult who takes the patient home after sedation must watch for and do, said
+    to them ("you" is that adult, "they" the patient), for the escort's sheet."""
+    teach_back: tuple[TeachBack, ...] = ()
+    """One to three teach-back questions that check the patient understood what matters most:
+    when to get help, the key limit, a paused medicine's restart (lint requires them)."""
     alternatives: tuple[Item, ...] = Field(min_length=1)
     """Other options."""
     pros: tuple[Item, ...] = Field(min_length=1)
@@ -257,9 +306,9 @@ class Procedure(_Strict):
 class BlockHelp(_Strict):
     """The signs a block adds to a procedure's `get_help` lists."""
 
-    call_clinic: tuple[Item, ...] = ()
+    call_clinic: tuple[Sign, ...] = ()
     """Signs that mean: call the clinic (or the after-hours line) today."""
-    call_emergency: tuple[Item, ...] = ()
+    call_emergency: tuple[Sign, ...] = ()
     """Signs that mean: call the emergency number now."""
 
 
@@ -288,6 +337,10 @@ class Block(_Strict):
     """Follow-up visits, calls or checks."""
     get_help: BlockHelp = BlockHelp()
     """Signs to call the clinic or the emergency number."""
+    escort: tuple[EscortItem, ...] = ()
+    """What the adult who takes the patient home must watch for and do, said to them."""
+    teach_back: tuple[TeachBack, ...] = ()
+    """Teach-back questions about the block's items, for the procedures that include them."""
     sources: tuple[Source, ...] = Field(min_length=1)
     """The references the block's items cite; they join the sources of every procedure that
     includes the block."""
@@ -304,6 +357,10 @@ class Block(_Strict):
 def _collect(value: object, path: str, found: list[tuple[str, Item]]) -> None:
     if isinstance(value, Item):
         found.append((path, value))
+        if not isinstance(value, TeachBack):
+            return
+        # A teach-back question holds items of its own: the points of a correct answer.
+        _collect(value.points, f"{path}.points", found)
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             key = type(value).model_fields[name].alias or name
@@ -314,3 +371,6 @@ def _collect(value: object, path: str, found: list[tuple[str, Item]]) -> None:
 
 
 FLAG_PATTERN = re.compile(_FLAG)
+SEDATION = "sedation"
+"""The flag of sheets made for a patient who has sedation: they, and only they, have an escort
+sheet for the adult who takes the patient home."""
