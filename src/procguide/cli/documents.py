@@ -152,7 +152,11 @@ def handout(
     templates_dir: TemplatesDir = None,
     procedures_dir: ProceduresDir = None,
 ) -> None:
-    """The whole sheet: before the procedure (--kind pre) or for going home (--kind discharge)."""
+    """The whole sheet: before (--kind pre) or going home (--kind discharge), and more.
+
+    --kind teach-back is the nurse's teach-back record for the chart; --kind escort is the
+    sheet for the adult who takes a patient home after sedation.
+    """
     _produce("handout", **locals())
 
 

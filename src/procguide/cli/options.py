@@ -14,7 +14,10 @@ Proc = Annotated[
 Kind = Annotated[
     str,
     typer.Option(
-        "--kind", metavar="KIND", help="pre (before the procedure) or discharge (going home)."
+        "--kind",
+        metavar="KIND",
+        help="pre (before the procedure), discharge (going home), teach-back (the nurse's "
+        "record of the teaching) or escort (for the adult who takes a sedated patient home).",
     ),
 ]
 Patient = Annotated[str | None, typer.Option("--patient", metavar="NAME", help="Patient's name.")]

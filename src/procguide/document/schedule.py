@@ -44,6 +44,12 @@ class Appointment:
             return self.start.date() + timedelta(days=offset.days)
         return (self.start.astimezone(UTC) + offset.delta).astimezone(self.zone).date()
 
+    def moment_after(self, offset: Offset) -> datetime | date:
+        """The moment ``offset`` after the start: a datetime for hours, a date for days."""
+        if offset.is_calendar:
+            return self.after(offset)
+        return (self.start.astimezone(UTC) + offset.delta).astimezone(self.zone)
+
     def last_dose(self, offset: Offset) -> datetime | date:
         """When to take the last dose of a medicine held for ``offset`` before the procedure.
 

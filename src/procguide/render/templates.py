@@ -291,6 +291,18 @@ def by_window(recovery: list[RecoveryData]) -> list[dict[str, Any]]:
     return groups
 
 
+SHEETS_OF_THEIR_OWN = ("teach-back", "escort")
+"""Handout kinds laid out by a view of their own (``teach-back.html``), not ``handout``."""
+
+
+def view_template(document: Document) -> str:
+    """The view template a document is rendered with, without its suffix."""
+    kind = document.get("kind")
+    if document["view"] == "handout" and kind in SHEETS_OF_THEIR_OWN:
+        return str(kind)
+    return document["view"]
+
+
 def render(
     document: Document,
     fmt: Format,
@@ -300,7 +312,7 @@ def render(
     """Render ``document`` with the template named after its view."""
     import jinja2
 
-    name = document["view"] + fmt.suffix
+    name = view_template(document) + fmt.suffix
     if translations is None:
         env = shared_environment(fmt, clinic_dir)
     else:
