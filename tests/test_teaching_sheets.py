@@ -167,7 +167,7 @@ def test_the_escort_sheet_is_for_sedation_only(invoke):
         "error: --kind: trigger-point-injection has no sedation, so it has no escort sheet "
         "(the escort sheet is for the adult who takes a patient home after sedation)"
     ]
-    assert len(off.stderr.splitlines()) == 1 and "add --flag sedation" in off.stderr
+    assert len(off.stderr.splitlines()) == 1 and "turn on the sedation flag" in off.stderr
     assert "Secret" not in off.stderr
     # A procedure that has sedation by default needs no flag.
     assert invoke("handout", "bvna", "--kind", "escort", "-f", "text").exit_code == 0

@@ -94,7 +94,7 @@ def escort(
     if SEDATION not in flags:
         raise UsageError(
             "the escort sheet is only for a handout with sedation",
-            hint=f"add --flag {SEDATION} if the patient has it",
+            hint=f"turn on the {SEDATION} flag if the patient has it",
             field="kind",
         )
     help_ = procedure.get_help
