@@ -209,10 +209,14 @@ RESULTS = ["get-help=correct", "activity=retaught", "sedation=correct"]
     ("option", "values", "message"),
     [
         ("result", [*RESULTS, "get-help=correct"], "--result: gives the question 'get-help' twice"),
-        ("result", [*RESULTS, "drivng=correct"], "--result: 'drivng' is not a question of this "
-         "sheet (its questions: get-help, activity, sedation)"),
-        ("result", ["get-help=correct", "activity=maybe", "sedation=correct"],
-         "--result: 'maybe' is not one of correct, retaught, not-achieved"),
+        ("result", [*RESULTS, "get-hlep=correct"], "--result: 'get-hlep' is not a question of "
+         "this sheet (its questions: get-help, activity, sedation)"),
+        ("result", [*RESULTS, "maria=correct"], "--result: a question given is not a question "
+         "of this sheet"),
+        ("result", ["get-help=correct", "activity=corect", "sedation=correct"],
+         "--result: 'corect' is not one of correct, retaught, not-achieved"),
+        ("response", ["jane"], "--response: a value is not one of understood, needs-teaching, "
+         "not-achieved"),
         ("learner", ["Jane Secret"], "--learner: a value is not one of patient, escort"),
         ("barrier", ["none", "pain"], "--barrier: gives 'none' and a barrier too (give none alone)"),
         ("interpreter", ["Jane"], "--interpreter: is not no or a language code"),

@@ -95,7 +95,8 @@ def _questions(ticked: Ticked, sheet: Document) -> list[dict[str, Any]]:
     for question in results:
         if question not in asked:
             raise UsageError(
-                f"{shown(question)} is not a question of this sheet",
+                f"{shown(question, list(asked), 'a question given')} is not a question of this "
+                "sheet",
                 hint=f"its questions: {names}",
                 field="results",
             )

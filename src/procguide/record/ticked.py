@@ -56,9 +56,19 @@ class Ticked:
     handout_id: str | None
 
 
-def shown(value: str) -> str:
-    """``'value'`` when it is a code (a question id, a result); never other text."""
-    return f"'{value}'" if _CODE.fullmatch(value) and len(value) <= 40 else "a value"
+def shown(value: str, known: tuple[str, ...] | list[str], noun: str = "a value") -> str:
+    """``'value'`` when it is one of ``known`` codes or a near miss of one; else ``noun``.
+
+    A near miss ("get-hlep") is worth showing; anything else could be text typed in the wrong
+    place, such as a patient's name, and is never echoed.
+    """
+    import difflib
+
+    if _CODE.fullmatch(value) and (
+        value in known or difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+    ):
+        return f"'{value}'"
+    return noun
 
 
 def ticked(raw: Mapping[str, Any]) -> Ticked:
@@ -143,7 +153,7 @@ def _codes(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
 def _one_of(value: str, allowed: tuple[str, ...], key: str) -> str:
     value = value.lower()
     if value not in allowed:
-        raise UsageError(f"{shown(value)} is not one of {', '.join(allowed)}", field=key)
+        raise UsageError(f"{shown(value, allowed)} is not one of {', '.join(allowed)}", field=key)
     return value
 
 
@@ -199,7 +209,10 @@ def _results(raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     for question, result in pairs:
         checked.append((question, _one_of(result.strip(), get_args(Result), "results")))
         if [q for q, _ in pairs].count(question) > 1:
-            raise UsageError(f"gives the question {shown(question)} twice", field="results")
+            raise UsageError(
+                f"gives the question {shown(question, [question], 'a question')} twice",
+                field="results",
+            )
     return tuple(checked)
 
 
