@@ -561,7 +561,7 @@ def test_a_clinic_view_that_extends_base_and_overrides_one_block(invoke, tmp_pat
 
 
 COMMANDS = ["batch", "prep", "steps", "aftercare", "handout", "show"]
-COMMANDS += ["list", "validate", "schema", "lint", "new"]
+COMMANDS += ["list", "validate", "schema", "lint", "new", "record"]
 
 
 def test_help_lists_every_command_with_its_summary(invoke):

@@ -32,6 +32,7 @@ VNU = shutil.which("vnu")
 
 DETAILS = ("--patient", "Jane Doe", "--date", "2026-12-01", "--time", "09:30")
 PERSONAL = (*DETAILS, "--flag", "sedation", "--hold", "clopidogrel=7d")
+FULL = (*DETAILS, "--flag", "sedation", "--flag", "diabetes", "--clinician", "Dr Lee")
 # Every HTML view, with details and (the pre sheet) without, in English and Spanish.
 PAGES = [
     (name, lang, args)
@@ -47,6 +48,9 @@ PAGES = [
         ("diary", ("handout", "mbb", "--kind", "diary", *DETAILS, "--activity", "stand up")),
         ("diary-blank", ("handout", "mbb", "--kind", "diary")),
         ("trial-log", ("handout", "scs-trial", "--kind", "diary", *DETAILS, "--bring-back", "7d")),
+        # The teaching sheets, for the procedures with the most to say on them.
+        ("teach-back", ("handout", "epidural-steroid-injection", "--kind", "teach-back", *FULL)),
+        ("escort", ("handout", "spinal-cord-stimulator-trial", "--kind", "escort", *FULL)),
     ]
 ]
 PAGE_IDS = [f"{name}-{lang}" for name, lang, _ in PAGES]
@@ -136,10 +140,12 @@ def test_printed_from_the_browser_it_is_at_most_a_page_longer_than_the_pdf(print
     assert len(pages) <= typst_pages(made[page_id][1]) + 1
 
 
-@pytest.mark.parametrize("page_id", [p for p in PAGE_IDS if not p.startswith("steps")])
+@pytest.mark.parametrize(
+    "page_id", [p for p in PAGE_IDS if not p.startswith(("steps", "teach-back"))]
+)
 def test_the_help_box_is_never_split_across_printed_pages(printed, made, page_id):
     document = made[page_id][2]
-    help_box = document["get_help"]
+    help_box = document["escort"] if page_id.startswith("escort") else document["get_help"]
     first = help_box["emergency_line"]
     last = (help_box["cannot_reach"] or help_box["call_clinic"][-1])["text"]
     pages = [flat(page) for page in printed[page_id]["pages"]]
@@ -163,6 +169,22 @@ def test_every_printed_page_has_its_number_and_from_page_2_the_name(printed, mad
         assert flat(stamp) in page
         if number > 1 and "blank" not in page_id:
             assert "Jane Doe" in page
+
+
+@pytest.mark.parametrize("page_id", [p for p in PAGE_IDS if p.startswith(("teach", "escort"))])
+def test_the_teaching_sheets_print_on_one_page_with_the_stamp(printed, made, page_id):
+    pages = [flat(page) for page in printed[page_id]["pages"]]
+
+    assert len(pages) == 1
+    assert flat(made[page_id][2]["stamp"]["text"]) in pages[0]
+
+
+def test_the_teach_back_boxes_are_named_check_boxes(made):
+    html = made["teach-back-en"][0].read_text(encoding="utf-8")
+
+    assert 'role="group" aria-labelledby="result-get-help-label"' in html
+    assert '<input type="checkbox" id="result-get-help-retaught" name="result-get-help"' in html
+    assert '<label for="result-get-help-retaught">Taught again, then correct</label>' in html
 
 
 DATE = re.compile(r"[^\W\d_]+\.? \d{1,2} [^\W\d_]+\.? \d{4}|\d{1,2} de [^\W\d_]+ de \d{4}")

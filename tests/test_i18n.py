@@ -88,7 +88,7 @@ def _content_hashes() -> tuple[str, str]:
     def of(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    names = ("glp1-medicines", "sedation-fasting")
+    names = ("glp1-medicines", "sedation-fasting", "sedation-aftercare")
     english = tuple(Used(n, Path(), of(PROCEDURES / "blocks" / f"{n}.yaml")) for n in names)
     spanish_ = tuple(Used(n, Path(), of(PROCEDURES / "blocks" / f"{n}.es.yaml")) for n in names)
     return (

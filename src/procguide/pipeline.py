@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from procguide.document.build import Built
     from procguide.document.patient import Personal
 
-KINDS = ("pre", "discharge", "diary")
+KINDS = ("pre", "discharge", "diary", "teach-back", "escort")
+"""The sheets ``handout`` makes: before, going home, the diary, the nurse's teach-back record,
+the escort's."""
 PAPERS = ("letter", "a4")
 
 
@@ -61,7 +63,9 @@ def produce(request: Request) -> Produced:
         )
     if request.kind not in KINDS:
         raise UsageError(
-            f"unknown kind '{request.kind}'", hint=f"use {', '.join(KINDS)}", field="kind"
+            f"unknown kind '{request.kind}'",
+            hint="use " + ", ".join(KINDS[:-1]) + " or " + KINDS[-1],
+            field="kind",
         )
     settings = load_config(request.config).settings
     library = open_library(settings, request.procedures_dirs)

@@ -4,7 +4,7 @@
 registers one group of commands on it.
 """
 
-from procguide.cli import batch, documents, library, lint  # noqa: F401  (registers commands)
+from procguide.cli import batch, documents, library, lint, record  # noqa: F401  (registers commands)
 from procguide.cli.core import app, main
 
 __all__ = ["app", "main"]

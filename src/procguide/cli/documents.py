@@ -175,7 +175,12 @@ def handout(
     templates_dir: TemplatesDir = None,
     procedures_dir: ProceduresDir = None,
 ) -> None:
-    """The whole sheet: before (--kind pre), going home (discharge), or the diary (diary)."""
+    """The whole sheet: before (--kind pre) or going home (--kind discharge), and more.
+
+    --kind diary is the pain diary or trial log; --kind teach-back is the nurse's teach-back
+    record for the chart; --kind escort is the sheet for the adult who takes a patient home
+    after sedation.
+    """
     _produce("handout", **locals())
 
 

@@ -40,8 +40,15 @@ def validate(
 
 
 @command("schema")
-def schema() -> None:
-    """Print the JSON Schema of a procedure file, for editors."""
+def schema(
+    what: Annotated[
+        str,
+        typer.Argument(
+            metavar="[WHAT]", help="procedure (a procedure file) or record (a teaching record)."
+        ),
+    ] = "procedure",
+) -> None:
+    """Print the JSON Schema of a procedure file (for editors) or of a teaching record line."""
     from procguide.cli.library_commands import schema_command
 
-    schema_command()
+    schema_command(what)

@@ -171,12 +171,21 @@ def _counted(entries: list[Any], checked: list[Any], checked_blocks: list[Any]) 
     return ", ".join(counts[:-1]) + " and " + counts[-1] if len(counts) > 1 else counts[0]
 
 
-def schema_command() -> None:
-    """Print the JSON Schema of a procedure file."""
-    from procguide.content.model import Procedure
+def schema_command(what: str = "procedure") -> None:
+    """Print the JSON Schema of a procedure file, or of a teaching record's line."""
+    from procguide.errors import UsageError
     from procguide.output import write_stdout
 
-    schema = Procedure.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "procguide procedure"
+    if what == "record":
+        from procguide.record.line import schema as record_schema
+
+        schema = record_schema()
+    elif what == "procedure":
+        from procguide.content.model import Procedure
+
+        schema = Procedure.model_json_schema(by_alias=True)
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "procguide procedure"
+    else:
+        raise UsageError(f"there is no schema of '{what}'", hint="use procedure or record")
     write_stdout((json.dumps(schema, indent=2) + "\n").encode())

@@ -16,8 +16,9 @@ Kind = Annotated[
     typer.Option(
         "--kind",
         metavar="KIND",
-        help="pre (before the procedure), discharge (going home) or diary (the pain diary "
-        "or trial log, with a time on every row).",
+        help="pre (before the procedure), discharge (going home), diary (the pain diary or "
+        "trial log, with a time on every row), teach-back (the nurse's record of the teaching) "
+        "or escort (for the adult who takes a sedated patient home).",
     ),
 ]
 Patient = Annotated[str | None, typer.Option("--patient", metavar="NAME", help="Patient's name.")]

@@ -38,6 +38,8 @@ SECTIONS: tuple[Key, ...] = (
     ("follow_up",),
     ("get_help", "call_clinic"),
     ("get_help", "call_emergency"),
+    ("escort",),
+    ("teach_back",),
 )
 """The lists a block can add items to."""
 LISTS: tuple[Key, ...] = (

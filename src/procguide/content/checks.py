@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable, Collection, Iterable
 
 from procguide.content.keys import key_of
+from procguide.content.links import check_links
 from procguide.content.model import Item, RecoveryItem
 
 Report = Callable[[tuple[str | int, ...], str], None]
@@ -24,7 +25,7 @@ def check_items(
     flags: Collection[str],
     problem: Report,
 ) -> set[str]:
-    """Every citation and flag exists, and windows make sense; returns the flags used."""
+    """Every citation, flag and link exists, and windows make sense; returns the flags used."""
     for index, source_id in enumerate(source_ids):
         if source_ids.index(source_id) != index:
             problem(("sources", index, "id"), f"source id '{source_id}' is used twice")
@@ -45,4 +46,5 @@ def check_items(
             problem(key, "a flag is in both `when` and `unless`, so the item never shows")
         if isinstance(item, RecoveryItem) and item.end is not None and item.end <= item.start:
             problem((*key, "to"), f"the window ends ({item.end}) before it starts ({item.start})")
+    check_links(items, problem)
     return used_flags

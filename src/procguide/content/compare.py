@@ -95,6 +95,29 @@ def compare_items(translated: Content, english: Content, problem: Any) -> None:
                 f"changed sources: cites {show(item.sources)}, the English file cites "
                 f"{show(other.sources)}",
             )
+        _compare_links(item, other, key, problem)
+
+
+def _compare_links(item: Item, other: Item, key: tuple[str | int, ...], problem: Any) -> None:
+    """The same id, the same links, and escort wording where the English item has it."""
+    if item.id != other.id:
+        problem((*key, "id"), f"changed id: {item.id}, the English file has {other.id}")
+    checks, english_checks = getattr(item, "checks", ()), getattr(other, "checks", ())
+    if checks != english_checks:
+        problem(
+            (*key, "checks"),
+            f"changed links: {show(checks)}, the English file links {show(english_checks)}",
+        )
+    escort, english_escort = getattr(item, "escort", None), getattr(other, "escort", None)
+    if english_escort is not None and escort is None:
+        problem(key, "missing: the English item has `escort` wording; translate it")
+    elif escort is not None and _numbers(escort) != _numbers(english_escort or other.text):
+        problem(
+            (*key, "escort"),
+            f"changed numbers: {show(_numbers(escort))}, the English text has "
+            f"{show(_numbers(english_escort or other.text))}; write the English file's numbers, "
+            "in digits",
+        )
 
 
 def _numbers(text: str) -> list[str]:

@@ -85,6 +85,8 @@ class _Expansion:
         self.block_items: dict[Key, int | None] = {}
         self.used: dict[str, BlockFile] = {}
         self.includes: list[Included] = []
+        self.cited: dict[str, set[str]] = {}
+        """The sources each block's included items cite: only those join the procedure's."""
 
     def problem(self, key: Key, message: str) -> None:
         field = ".".join(str(k) for k in key)
@@ -108,6 +110,7 @@ class _Expansion:
             self.includes.append(Included(section, len(out), block.block.id, line))
             for item in _get(block.loaded.data, section):
                 self.block_items[(*section, len(out))] = line
+                self.cited.setdefault(block.block.id, set()).update(_cites(item))
                 out.append(item)
         self.moved[section] = moved
         parent: Any = _get(self.data, section[:-1]) if len(section) > 1 else self.data
@@ -157,7 +160,12 @@ class _Expansion:
         return found
 
     def merge_sources(self) -> None:
-        """Add each block's sources to the procedure's; the same id must mean the same source."""
+        """Add the sources the included items cite to the procedure's.
+
+        The same id must mean the same source. A block that fills several lists (a restriction,
+        escort items, a question) brings only the sources of the lists a procedure includes it
+        in.
+        """
         sources = self.data.get("sources")
         if not isinstance(sources, list):
             return
@@ -167,7 +175,10 @@ class _Expansion:
             if isinstance(raw, dict) and isinstance(raw.get("id"), str):
                 known.setdefault(raw["id"], (_source(raw), ""))
         for found in self.used.values():
+            cited = self.cited.get(found.block.id, set())
             for index, source in enumerate(found.block.sources):
+                if source.id not in cited:
+                    continue
                 where = f"{found.path}:{found.loaded.line_of(('sources', index))}"
                 if source.id not in known:
                     known[source.id] = (source, where)
@@ -210,6 +221,16 @@ class _Expansion:
                 position = moved.get(index)
                 return None if position is None else (*section, position, *key[size + 1 :])
         return key
+
+
+def _cites(item: Any) -> set[str]:
+    """The source ids an item (and a question's points) cites, as written in the block."""
+    if not isinstance(item, dict):
+        return set()
+    found = {s for s in item.get("sources") or () if isinstance(s, str)}
+    for point in item.get("points") or ():
+        found |= _cites(point)
+    return found
 
 
 def _source(raw: dict[str, Any]) -> Source | None:

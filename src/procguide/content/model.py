@@ -9,78 +9,20 @@ to check a file while a clinician types.
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    PlainSerializer,
-    WithJsonSchema,
     field_validator,
 )
 
-from procguide.content.descriptions import describe_fields
-from procguide.content.offsets import HELP as OFFSET_HELP
+# Item, Text and OffsetField are part of this module's interface: other layers import them here.
+from procguide.content.fields import _FLAG, _ID, FlagName, ItemId, _Strict
+from procguide.content.fields import Item as Item
+from procguide.content.fields import OffsetField as OffsetField
+from procguide.content.fields import Text as Text
 from procguide.content.offsets import Offset
-
-_FLAG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-_ID = _FLAG
-
-
-def _offset(value: Any) -> Offset:
-    if isinstance(value, Offset):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"an offset is text in quotes or plain: {OFFSET_HELP}")
-    return Offset.parse(value)
-
-
-def _text(value: Any) -> Any:
-    # YAML folded blocks end in a newline and wrap lines; the handout reflows text anyway,
-    # so runs of white space become one space. Nothing else is changed.
-    if isinstance(value, str):
-        return " ".join(value.split())
-    return value
-
-
-OffsetField = Annotated[
-    Offset,
-    BeforeValidator(_offset),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,4}\s*(min|h|d|w)$"}),
-]
-Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
-FlagName = Annotated[str, Field(pattern=_FLAG)]
-
-
-class _Strict(BaseModel):
-    # Field docstrings become descriptions only when a schema is made (see descriptions.py).
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=False,
-        json_schema_extra=describe_fields,
-        defer_build=True,
-    )
-
-
-class Item(_Strict):
-    """One piece of patient-facing text, with the sources it comes from."""
-
-    text: Text
-    """What the patient reads. Plain language: "you", short sentences, terms explained."""
-    sources: tuple[str, ...] = Field(min_length=1)
-    """Ids of entries in the file's `sources` list that support this text."""
-    when: tuple[FlagName, ...] = ()
-    """Show only when every one of these flags is given (for example `sedation`)."""
-    unless: tuple[FlagName, ...] = ()
-    """Leave out when any of these flags is given."""
-
-    def applies(self, flags: frozenset[str]) -> bool:
-        """Whether this item belongs on a handout made with ``flags``."""
-        return set(self.when) <= flags and not (set(self.unless) & flags)
 
 
 class PrepItem(Item):
@@ -106,6 +48,45 @@ class Restriction(Item):
 
     until: OffsetField | None = None
     """How long after the procedure the limit lasts. Leave out when the care team decides."""
+    escort: Text | None = None
+    """The same limit said to the adult who takes the patient home after sedation ("you" is
+    that adult, "they" the patient), for the escort's sheet: "They must not drive for 24
+    hours." Needed when `text` speaks to the patient."""
+
+
+class Sign(Item):
+    """A sign to get help for."""
+
+    escort: Text | None = None
+    """The same sign said to the adult who takes the patient home after sedation, for the
+    escort's sheet: "New weakness or numbness in their legs". Needed when `text` speaks to
+    the patient ("your legs")."""
+
+
+class EscortItem(Item):
+    """Something the adult who takes the patient home after sedation must watch for or do.
+
+    Said to them: "you" is that adult, "they" the patient.
+    """
+
+    until: OffsetField | None = None
+    """How long after the procedure it lasts, when it does: `24h`."""
+
+
+class TeachBack(Item):
+    """A teach-back question, with the key points of a correct answer.
+
+    The nurse asks it; the patient (or the adult with them) says the answer back in their own
+    words. `text` is the question, in plain words.
+    """
+
+    id: ItemId  # a question always has one, for the record
+    """The question's stable name, used by `procguide record`: `get-help`, `driving`."""
+    checks: tuple[ItemId, ...] = Field(min_length=1)
+    """The ids of the items whose understanding the question checks: the signs to get help
+    for, the key limit, when a paused medicine starts again."""
+    points: tuple[Item, ...] = Field(min_length=1)
+    """The key points of a correct answer, in plain words, each with its sources."""
 
 
 class FollowUp(Item):
@@ -187,11 +168,11 @@ class Risks(_Strict):
 class GetHelp(_Strict):
     """When to get help after the procedure."""
 
-    call_clinic: tuple[Item, ...] = Field(min_length=1)
+    call_clinic: tuple[Sign, ...] = Field(min_length=1)
     """Signs that mean: call the clinic (or the after-hours line) today."""
-    call_emergency: tuple[Item, ...] = Field(min_length=1)
+    call_emergency: tuple[Sign, ...] = Field(min_length=1)
     """Signs that mean: call the emergency number now."""
-    cannot_reach: Item | None = None
+    cannot_reach: Sign | None = None
     """What to do when the clinic cannot be reached, such as going to an emergency room and
     saying which procedure it was. Printed after the clinic's signs; lint requires it."""
 
@@ -292,6 +273,12 @@ class Procedure(_Strict):
     """A log to fill in at set times after the procedure (a test block) or during a trial."""
     get_help: GetHelp
     """When to call the clinic, and when to call the emergency number."""
+    escort: tuple[EscortItem, ...] = ()
+    """What the adult who takes the patient home after sedation must watch for and do, said
+    to them ("you" is that adult, "they" the patient), for the escort's sheet."""
+    teach_back: tuple[TeachBack, ...] = ()
+    """One to three teach-back questions that check the patient understood what matters most:
+    when to get help, the key limit, a paused medicine's restart (lint requires them)."""
     alternatives: tuple[Item, ...] = Field(min_length=1)
     """Other options."""
     pros: tuple[Item, ...] = Field(min_length=1)
@@ -320,9 +307,9 @@ class Procedure(_Strict):
 class BlockHelp(_Strict):
     """The signs a block adds to a procedure's `get_help` lists."""
 
-    call_clinic: tuple[Item, ...] = ()
+    call_clinic: tuple[Sign, ...] = ()
     """Signs that mean: call the clinic (or the after-hours line) today."""
-    call_emergency: tuple[Item, ...] = ()
+    call_emergency: tuple[Sign, ...] = ()
     """Signs that mean: call the emergency number now."""
 
 
@@ -351,6 +338,10 @@ class Block(_Strict):
     """Follow-up visits, calls or checks."""
     get_help: BlockHelp = BlockHelp.model_construct()
     """Signs to call the clinic or the emergency number."""
+    escort: tuple[EscortItem, ...] = ()
+    """What the adult who takes the patient home must watch for and do, said to them."""
+    teach_back: tuple[TeachBack, ...] = ()
+    """Teach-back questions about the block's items, for the procedures that include them."""
     sources: tuple[Source, ...] = Field(min_length=1)
     """The references the block's items cite; they join the sources of every procedure that
     includes the block."""
@@ -367,6 +358,10 @@ class Block(_Strict):
 def _collect(value: object, path: str, found: list[tuple[str, Item]]) -> None:
     if isinstance(value, Item):
         found.append((path, value))
+        if not isinstance(value, TeachBack):
+            return
+        # A teach-back question holds items of its own: the points of a correct answer.
+        _collect(value.points, f"{path}.points", found)
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             key = type(value).model_fields[name].alias or name
@@ -377,3 +372,6 @@ def _collect(value: object, path: str, found: list[tuple[str, Item]]) -> None:
 
 
 FLAG_PATTERN = re.compile(_FLAG)
+SEDATION = "sedation"
+"""The flag of sheets made for a patient who has sedation: they, and only they, have an escort
+sheet for the adult who takes the patient home."""

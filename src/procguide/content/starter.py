@@ -128,19 +128,42 @@ follow_up:
     sources: [todo-source]
 
 # When to get help. Do not write phone numbers: the handout adds the clinic's and the
-# emergency number.
+# emergency number. Each sign has an `id` (lower-case words and hyphens) that a teach-back
+# question below links to.
 get_help:
   # Signs that mean: call the clinic today.
   call_clinic:
     - text: "TODO: A sign that means you should call the clinic today."
+      id: todo-clinic-sign
       sources: [todo-source]
   # Signs that mean: call the emergency number now. Cover the serious red flags.
   call_emergency:
     - text: "TODO: A sign that means you should call for help right now."
+      id: todo-emergency-sign
       sources: [todo-source]
   # What to do when the clinic cannot be reached, such as going to an emergency room.
   cannot_reach:
     text: "TODO: If you cannot reach us, go to the nearest emergency room. Say what you had."
+    sources: [todo-source]
+
+# With a `sedation` flag, the escort's sheet (handout --kind escort) is for the adult who takes
+# the patient home: list here what they must watch for and do, said to them, and give each
+# restriction and sign an `escort:` line saying the same to them ("They must not drive").
+# escort:
+#   - include: sedation-aftercare
+
+# One to three teach-back questions the nurse asks before the patient goes home. Each names,
+# in `checks`, the ids of the items it checks; together they check every sign above. The
+# `points` are the key points of a correct answer, in plain words, with their sources.
+teach_back:
+  - id: get-help
+    text: "TODO: Tell me in your own words: which problems mean you call us, or need help now?"
+    checks: [todo-clinic-sign, todo-emergency-sign]
+    points:
+      - text: "TODO: The signs that mean: call us today."
+        sources: [todo-source]
+      - text: "TODO: The signs that mean: get emergency help now."
+        sources: [todo-source]
     sources: [todo-source]
 
 # Other options.

@@ -57,6 +57,8 @@ def _problem(model: type[BaseModel], loaded: Loaded, detail: Any) -> Problem:
         message = "must be a mapping (key: value) here"
     elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "aliases"):
         message = "use lower-case letters, digits and single hyphens, like blood-patch"
+    elif kind == "string_pattern_mismatch" and "checks" in loc:
+        message = "an item id: lower-case letters, digits and single hyphens, like leg-weakness"
     elif kind == "string_pattern_mismatch" and "flags" in loc:
         message = "flag names use lower-case letters, digits and hyphens, like sedation"
     elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":

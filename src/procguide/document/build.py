@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from procguide import __version__
-from procguide.document import timeline
+from procguide.document import teaching, timeline
 from procguide.document.patient import Personal
 from procguide.document.types import (
     AboutData,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 FORMAT_ID = "procguide-document/1"
 VIEWS = ("handout", "prep", "steps", "aftercare", "overview")
-KINDS = ("pre", "discharge", "diary")
+KINDS = ("pre", "discharge", "diary", *teaching.KINDS)
 
 
 @dataclass
@@ -102,6 +102,7 @@ def build(
         "stamp": _stamp(entry, wording, translation),
     }
     _add_diary(data, procedure, personal, appointment, wording)
+    teaching.add(data, procedure, flags, clinic, appointment, wording)
     return Built(data, warnings)
 
 

@@ -51,7 +51,7 @@ class Appointment:
         time, never the instant.
         """
         if offset.is_calendar:
-            return self.start.date() + timedelta(days=offset.days)
+            return self.after(offset)
         return (self.start.astimezone(UTC) + offset.delta).astimezone(self.zone)
 
     def last_dose(self, offset: Offset) -> datetime | date:

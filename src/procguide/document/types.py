@@ -223,6 +223,41 @@ class GetHelpData(TypedDict):
     """What to do when the clinic cannot be reached."""
 
 
+class QuestionData(TypedDict):
+    """A teach-back question on the nurse's sheet, and the key points of a correct answer."""
+
+    id: str
+    """The question's id, which ``procguide record`` takes the nurse's result under."""
+    text: str
+    sources: list[str]
+    checks: list[str]
+    """The ids of the items whose understanding it checks."""
+    points: list[ItemData]
+
+
+class EscortLineData(TypedDict):
+    """Something the escort watches for or does, or a limit on the patient, said to the escort."""
+
+    text: str
+    sources: list[str]
+    until: UntilData | None
+    """How long it lasts: "For 24 hours after the procedure, until 09:30 on Wed 2 Dec 2026"."""
+
+
+class EscortData(TypedDict):
+    """The escort's sheet: everything on it said to the adult who takes the patient home."""
+
+    intro: str
+    """Who the sheet is for, naming the patient when the name was given."""
+    watch: list[EscortLineData]
+    restrictions: list[EscortLineData]
+    emergency_line: str
+    call_emergency: list[ItemData]
+    clinic_line: str
+    call_clinic: list[ItemData]
+    cannot_reach: ItemData | None
+
+
 class SourceData(TypedDict):
     """A reference the content cites."""
 
@@ -276,3 +311,7 @@ class Document(TypedDict):
     stamp: Stamp
     diary: NotRequired[DiaryData]
     """Only on a diary (``handout --kind diary``)."""
+    teach_back: NotRequired[list[QuestionData]]
+    """Only on the nurse's teach-back sheet (``kind`` ``teach-back``)."""
+    escort: NotRequired[EscortData]
+    """Only on the escort's sheet (``kind`` ``escort``)."""

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from procguide.lint.context import (
     LintFile,
     Options,
     SectionGrade,
+    made_with,
 )
 from procguide.lint.length import rule_sheet_length, rule_vocabulary
 from procguide.lint.safety import (
@@ -35,6 +35,7 @@ from procguide.lint.safety import (
     rule_source_quality,
     rule_us_english,
 )
+from procguide.lint.teaching import rule_escort, rule_teach_back
 from procguide.lint.times import rule_offset_order, rule_offset_text
 
 if TYPE_CHECKING:
@@ -220,19 +221,13 @@ def rule_stop_medicine(file: LintFile) -> Iterator[Finding]:
 
 def rule_required_sections(file: LintFile) -> Iterator[Finding]:
     """Each required section must show something, whichever flags the handout is made with."""
-    flags = sorted(file.procedure.flags)
-    if len(flags) <= 10:
-        combos = [c for size in range(len(flags) + 1) for c in combinations(flags, size)]
-    else:
-        combos = [(), *((flag,) for flag in flags), tuple(flags)]
     for section in REQUIRED:
         entries = file.sections.get(section, [])
-        for combo in combos:
-            if not any(item.applies(frozenset(combo)) for _, item in entries):
-                made = f"with {' and '.join(combo)}" if combo else "without flags"
+        for flags in file.flag_sets:
+            if not any(item.applies(flags) for _, item in entries):
                 message = (
-                    f"a handout made {made} has nothing here: add an item that has no `when`, "
-                    "or one for these flags"
+                    f"a handout made {made_with(flags)} has nothing here: add an item that has "
+                    "no `when`, or one for these flags"
                 )
                 yield file.finding(section, "missing-section", ERROR, message)
                 break
@@ -320,6 +315,8 @@ RULES: tuple[Rule, ...] = (
     rule_sheet_length,
     rule_generic_alias,
     rule_one_triage,
+    rule_teach_back,
+    rule_escort,
 )
 """Every rule, in the order their findings are reported within a line."""
 TRANSLATION_RULES: tuple[Rule, ...] = (
@@ -333,6 +330,8 @@ TRANSLATION_RULES: tuple[Rule, ...] = (
     rule_unused_source,
     rule_vocabulary,
     rule_sheet_length,
+    rule_teach_back,
+    rule_escort,
 )
 """The rules for a translation: the word lists and patterns of the others are English, and a
 translation's items, times and sources are checked against its English file by validation."""
@@ -349,6 +348,8 @@ BLOCK_RULES: tuple[Rule, ...] = tuple(
         rule_sheet_length,
         rule_generic_alias,
         rule_one_triage,
+        rule_teach_back,
+        rule_escort,
     )
 )
 """The rules for a block: those about one item or one list; a whole handout (its grade,

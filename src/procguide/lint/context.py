@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -147,6 +148,12 @@ class LintFile:
     def texts(self) -> list[tuple[Key, str]]:
         """Every patient-facing text with the key of its value: items, then flag descriptions."""
         found: list[tuple[Key, str]] = [((*key, "text"), item.text) for key, item in self.items]
+        # The same facts said to the adult who takes the patient home (the escort's sheet).
+        found.extend(
+            ((*key, "escort"), escort)
+            for key, item in self.items
+            if (escort := getattr(item, "escort", None)) is not None
+        )
         flags = self.procedure.flags
         if isinstance(flags, dict):  # a block only names its flags; a procedure describes them
             found.extend((("flags", name), value) for name, value in flags.items())
@@ -163,6 +170,16 @@ class LintFile:
             )
             found.append((key, prose, graded))
         return found
+
+    @cached_property
+    def flag_sets(self) -> list[frozenset[str]]:
+        """Every set of flags a handout can be made with (or a sample, for many flags)."""
+        flags = sorted(self.procedure.flags)
+        if len(flags) <= 10:
+            combos = [c for size in range(len(flags) + 1) for c in combinations(flags, size)]
+        else:
+            combos = [(), *((flag,) for flag in flags), tuple(flags)]
+        return [frozenset(combo) for combo in combos]
 
     def score(self, prose: str) -> float:
         """The readability of ``prose`` in this file's language, on its scale."""
@@ -198,6 +215,11 @@ class LintFile:
                 lines.extend([number] * (len(word) + 1))
         at = "".join(stream).find(" " + " ".join(sentence.split()[:6]))
         return lines[at] if at >= 0 else start
+
+
+def made_with(flags: frozenset[str]) -> str:
+    """``with sedation and diabetes``, or ``without flags``, for messages about one handout."""
+    return f"with {' and '.join(sorted(flags))}" if flags else "without flags"
 
 
 def section_of(key: Key) -> Key:

@@ -9,7 +9,9 @@ here so that a name can never end the style sheet or become a rule.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import Any
 
 from procguide.errors import TemplateError
 
@@ -67,3 +69,25 @@ def check_images(html: str) -> None:
             "of the rendered HTML",
             hint='give it alt="..." (alt="" for pure decoration)',
         )
+
+
+def _text(value: Any) -> str:
+    from markupsafe import Markup
+
+    return value.unescape() if isinstance(value, Markup) else str(value)
+
+
+def _css(make: Callable[[str], str]) -> Callable[[Any], Any]:
+    from markupsafe import Markup
+
+    return lambda value: Markup(make(_text(value)))
+
+
+HTML_FILTERS: dict[str, Callable[[Any], Any]] = {
+    # A value or a translation as CSS text, for the printed page's header and footer.
+    "css_string": _css(css_string),
+    "css_counters": _css(css_counters),
+    # Dates procguide wrote (never a patient's own words) stay on one line.
+    "whole_dates": keep_dates_together,
+}
+"""The HTML templates' filters, added to every Jinja environment procguide makes."""

@@ -64,6 +64,11 @@ def render_ics(document: Document) -> bytes:
             f"there is no calendar for the {view} view",
             hint="use ics with prep, aftercare or handout",
         )
+    if view == "handout" and kind in ("teach-back", "escort"):
+        raise UsageError(
+            f"there is no calendar for the {kind} sheet",
+            hint="use ics with --kind pre or discharge",
+        )
     if document.get("appointment") is None:
         raise UsageError(
             "a calendar needs the procedure date and time",

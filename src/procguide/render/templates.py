@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from procguide.document.wording import first_upper
 from procguide.errors import TemplateError
-from procguide.render.html import css_counters, css_string, keep_dates_together
+from procguide.render.html import HTML_FILTERS
 from procguide.resources import builtin_dir
 
 if TYPE_CHECKING:
@@ -247,29 +247,8 @@ def environment(
     # Kept for clinics' templates written before labels were built in the document: Jinja's
     # own ``capitalize`` lowers the rest of the text.
     env.filters["first_upper"] = first_upper
-    env.filters.update(_HTML_FILTERS)
+    env.filters.update(HTML_FILTERS)
     return env
-
-
-def _text(value: Any) -> str:
-    from markupsafe import Markup
-
-    return value.unescape() if isinstance(value, Markup) else str(value)
-
-
-def _css(make: Callable[[str], str]) -> Callable[[Any], Any]:
-    from markupsafe import Markup
-
-    return lambda value: Markup(make(_text(value)))
-
-
-_HTML_FILTERS: dict[str, Callable[[Any], Any]] = {
-    # A value or a translation as CSS text, for the printed page's header and footer.
-    "css_string": _css(css_string),
-    "css_counters": _css(css_counters),
-    # Dates procguide wrote (never a patient's own words) stay on one line.
-    "whole_dates": keep_dates_together,
-}
 
 
 _environments: dict[tuple[str, str], jinja2.Environment] = {}
@@ -309,6 +288,18 @@ def by_window(recovery: list[RecoveryData]) -> list[dict[str, Any]]:
     return groups
 
 
+SHEETS_OF_THEIR_OWN = ("diary", "teach-back", "escort")
+"""Handout kinds laid out by a view of their own (``teach-back.html``), not ``handout``."""
+
+
+def view_template(document: Document) -> str:
+    """The view template a document is rendered with, without its suffix."""
+    kind = document.get("kind")
+    if document["view"] == "handout" and kind in SHEETS_OF_THEIR_OWN:
+        return str(kind)
+    return document["view"]
+
+
 def render(
     document: Document,
     fmt: Format,
@@ -318,8 +309,7 @@ def render(
     """Render ``document`` with the template named after its view."""
     import jinja2
 
-    # A diary is a sheet of its own, with its own view in every format.
-    name = ("diary" if document.get("kind") == "diary" else document["view"]) + fmt.suffix
+    name = view_template(document) + fmt.suffix
     if translations is None:
         env = shared_environment(fmt, clinic_dir)
     else:
