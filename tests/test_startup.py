@@ -78,7 +78,7 @@ def test_every_built_in_procedure_is_the_same_from_the_cache(cache_home):
         fresh = load_entry(path)
         cached = load_entry(path)
         # Keyed by the file's bytes; the blocks it includes are checked when it is read.
-        assert (cache_home / "procedures" / f"{fresh.file_sha256}.json").is_file()
+        assert (cache_home / "procedures" / f"{fresh.file_sha256}.pickle").is_file()
         assert cached == fresh
         assert cached.procedure.model_dump() == fresh.procedure.model_dump()
 
@@ -97,25 +97,43 @@ def test_an_edited_file_is_validated_again(cache_home, tmp_path):
     assert after.procedure.name != before.procedure.name
 
 
-def _stored(stored_file):
-    mac, _, payload = stored_file.read_bytes().partition(b"\n")
-    return mac, json.loads(payload)
-
-
 def test_a_tampered_cache_entry_is_not_trusted(cache_home, tmp_path):
     path = build_tree(tmp_path / "lib", {"blood-patch.yaml": BLOOD_PATCH}) / "blood-patch.yaml"
     entry = load_entry(path)
-    stored_file = cache_home / "procedures" / f"{entry.file_sha256}.json"
-    mac, stored = _stored(stored_file)
-    # A change that passes the model and every cross-check: the emergency signs, softened.
-    signs = stored["procedure"]["get_help"]["call_emergency"]
-    signs[0]["text"] = "A mild headache (no need to call anyone)"
-    stored_file.write_bytes(mac + b"\n" + json.dumps(stored).encode())
+    stored_file = cache_home / "procedures" / f"{entry.file_sha256}.pickle"
+    mac, _, payload = stored_file.read_bytes().partition(b"\n")
+    # A change that passes the model and every cross-check: an emergency sign, softened.
+    sign = entry.procedure.get_help.call_emergency[0].text.encode()
+    softened = b"A mild ache".ljust(len(sign))
+    assert sign in payload
+    stored_file.write_bytes(mac + b"\n" + payload.replace(sign, softened))
     again = load_entry(path)
     assert again == entry
-    assert again.procedure.get_help.call_emergency[0].text != signs[0]["text"]
-    stored_file.write_bytes(b"\x00not json")
+    assert again.procedure.get_help.call_emergency[0].text == sign.decode()
+    stored_file.write_bytes(b"\x00not an entry")
     assert load_entry(path) == entry
+
+
+class _RunsCode:
+    """What a forged entry would hold to run a command when it is read."""
+
+    def __reduce__(self):
+        return (os.system, ("echo RAN > ran.txt",))
+
+
+def test_a_genuine_entry_that_would_run_code_is_refused(cache_home, tmp_path, monkeypatch):
+    # Written with this user's own key, so its MAC is good: only the unpickler stands between
+    # a forged entry and running code, and it must refuse anything but content classes.
+    import pickle
+
+    monkeypatch.chdir(tmp_path)
+    entry = load_entry(PROCEDURES / "blood-patch.yaml")
+    name = f"procedures/{entry.file_sha256}.pickle"
+    forged = {"code": cache.code_version(cache.CONTENT_CODE), "file": "blood-patch"}
+    cache.write_bytes(name, pickle.dumps(forged | {"blocks": _RunsCode(), "procedure": None}))
+    again = load_entry(PROCEDURES / "blood-patch.yaml")
+    assert not (tmp_path / "ran.txt").exists()
+    assert again == entry  # loaded in full from the file instead
 
 
 def test_another_files_cache_entry_filed_under_this_hash_is_not_served(cache_home, tmp_path):
@@ -129,8 +147,8 @@ def test_another_files_cache_entry_filed_under_this_hash_is_not_served(cache_hom
     patch = load_entry(lib / "blood-patch.yaml")
     other = load_entry(lib / "other.yaml")
     folder = cache_home / "procedures"
-    (folder / f"{patch.file_sha256}.json").write_bytes(
-        (folder / f"{other.file_sha256}.json").read_bytes()
+    (folder / f"{patch.file_sha256}.pickle").write_bytes(
+        (folder / f"{other.file_sha256}.pickle").read_bytes()
     )
     assert load_entry(lib / "blood-patch.yaml").procedure.id == "blood-patch"
 
@@ -143,10 +161,12 @@ def test_validate_never_takes_the_caches_word_for_a_file(cache_home, tmp_path, i
     broken.write_text(BLOOD_PATCH.replace("\nsummary:", "\nsumary:", 1), encoding="utf-8")
     import hashlib
 
+    from procguide.content.stored import store
+
     code = cache.code_version(cache.CONTENT_CODE)
-    mac, stored = _stored(cache_home / "procedures" / f"{good.file_sha256}.json")
-    cache.write_json(f"procedures/{hashlib.sha256(broken.read_bytes()).hexdigest()}.json", stored)
-    assert stored["code"] == code
+    broken_sha = hashlib.sha256(broken.read_bytes()).hexdigest()
+    store(code, "blood-patch", good.blocks, good.procedure, broken_sha)
+    assert load_entry(broken).procedure == good.procedure  # the cache's word, for a handout
     result = invoke("validate", str(broken))
     assert result.exit_code == 3
     assert "unknown field 'sumary'" in result.stderr

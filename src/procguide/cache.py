@@ -1,8 +1,8 @@
 """A per-user cache that lets repeated commands skip work, without ever trusting it blindly.
 
-It lives in ``$XDG_CACHE_HOME/procguide`` (else ``~/.cache/procguide``) and holds plain data:
-validated procedures as JSON, an index of the names in each procedure file, and Jinja's
-compiled templates. Every entry is keyed by what it was made from (a file's SHA-256, a
+It lives in ``$XDG_CACHE_HOME/procguide`` (else ``~/.cache/procguide``) and holds validated
+procedures (see content/stored.py), an index of the names in each procedure file, and
+Jinja's compiled templates. Every entry is keyed by what it was made from (a file's SHA-256, a
 template's source) and by a fingerprint of the code that made it, so an edited file or a new
 version of procguide never sees a stale result. ``PROCGUIDE_NO_CACHE=1`` turns it off.
 
@@ -114,7 +114,27 @@ def _sources(modules: tuple[str, ...]) -> list[Path]:
 
 
 def read_json(name: str) -> Any:
-    """The data stored under ``name``, or None when absent, unreadable or not genuine.
+    """The data stored under ``name`` as JSON, or None when absent, unreadable or not genuine."""
+    payload = read_bytes(name)
+    if payload is None:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def write_json(name: str, data: Any) -> None:
+    """Store ``data`` under ``name`` as JSON; a failure is ignored."""
+    try:
+        payload = json.dumps(data, ensure_ascii=False).encode()
+    except (TypeError, ValueError):
+        return
+    write_bytes(name, payload)
+
+
+def read_bytes(name: str) -> bytes | None:
+    """The bytes stored under ``name``, or None when absent, unreadable or not genuine.
 
     Every entry carries a MAC over its name and its bytes, made with a key only this user
     can read: an entry that was edited, filed under another name (another file's hash), or
@@ -126,15 +146,13 @@ def read_json(name: str) -> Any:
         return None
     try:
         mac, _, payload = (base / name).read_bytes().partition(b"\n")
-        if not hmac.compare_digest(mac, _mac(key, name, payload)):
-            return None
-        return json.loads(payload)
-    except (OSError, ValueError):
+    except OSError:
         return None
+    return payload if hmac.compare_digest(mac, _mac(key, name, payload)) else None
 
 
-def write_json(name: str, data: Any) -> None:
-    """Store ``data`` under ``name`` atomically, with its MAC; a failure is ignored."""
+def write_bytes(name: str, payload: bytes) -> None:
+    """Store ``payload`` under ``name`` atomically, with its MAC; a failure is ignored."""
     base = folder()
     key = _key(base) if base is not None else None
     if base is None or key is None:
@@ -142,11 +160,10 @@ def write_json(name: str, data: Any) -> None:
     target = base / name
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        payload = json.dumps(data, ensure_ascii=False).encode()
         # Written beside the target and renamed over it, so a reader (another process of
         # a batch) sees the old file or the new one, never half of one.
         atomic_write(target, _mac(key, name, payload) + b"\n" + payload, sync=False)
-    except (OSError, TypeError, ValueError):
+    except OSError:
         return
 
 

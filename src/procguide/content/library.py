@@ -3,11 +3,11 @@
 A library is an ordered list of folders: the clinic's own first, then the built-in one. A
 procedure in an earlier folder replaces a built-in one with the same id.
 
-Two shortcuts keep single commands fast, and neither replaces validation (see cache.py): a
-file whose exact bytes were validated before is taken from the cache as its validated data,
-which is checked again by the model and the cross-checks, without parsing the YAML; and an
-index of the aliases and codes in each file (by its size and modification time) lets a
-lookup by alias read one file instead of all of them.
+Two shortcuts keep single commands fast (see cache.py): a file whose exact bytes this same
+code validated before is taken from the cache as the validated procedure (stored.py says
+why that is safe), cross-checked again, without parsing the YAML; and an index of the
+aliases and codes in each file (by its size and modification time) lets a lookup by alias
+read one file instead of all of them.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def load_entry(path: Path, dirs: tuple[Path, ...] = (), *, use_cache: bool = Tru
 
 
 def _cached_entry(path: Path, where: tuple[Path, ...]) -> Entry | None:
-    """The entry of ``path`` from the cache, validated again; None to load it in full."""
+    """The entry of ``path`` from the cache, cross-checked again; None to load it in full."""
     from procguide import cache
 
     code = cache.code_version(cache.CONTENT_CODE)
@@ -112,23 +112,18 @@ def _cached_entry(path: Path, where: tuple[Path, ...]) -> Entry | None:
     if len(raw) > _CACHE_LIMIT:
         return None
     file_sha256 = hashlib.sha256(raw).hexdigest()
-    stored = cache.read_json(f"procedures/{file_sha256}.json")
-    # The same bytes under another file name are another check (the id must match it).
-    if not isinstance(stored, dict) or stored.get("code") != code:
-        return None
-    if stored.get("file") != path.stem:
-        return None
-    used = _stored_blocks(stored.get("blocks"), where)
-    if used is None:
-        return None
-    from pydantic import ValidationError
+    from procguide.content.stored import stored
 
+    kept = stored(file_sha256)
+    # The same bytes under another file name are another check (the id must match it).
+    if kept is None or kept.get("code") != code or kept.get("file") != path.stem:
+        return None
+    used = _stored_blocks(kept.get("blocks"), where)
     from procguide.content.blocks import content_hash
     from procguide.content.model import Procedure
 
-    try:
-        procedure = Procedure.model_validate(stored.get("procedure"))
-    except ValidationError:
+    procedure = kept.get("procedure")
+    if used is None or not isinstance(procedure, Procedure):
         return None
     if cross_check(procedure, _Unplaced(path)):
         return None
@@ -158,17 +153,11 @@ def _stored_blocks(stored: Any, where: tuple[Path, ...]) -> tuple[Used, ...] | N
 
 def _remember(entry: Entry) -> None:
     from procguide import cache
+    from procguide.content.stored import store
 
     code = cache.code_version(cache.CONTENT_CODE)
-    if code is None:
-        return
-    stored = {
-        "code": code,
-        "file": entry.path.stem,
-        "blocks": [[used.id, used.sha256] for used in entry.blocks],
-        "procedure": entry.procedure.model_dump(mode="json", by_alias=True),
-    }
-    cache.write_json(f"procedures/{entry.file_sha256}.json", stored)
+    if code is not None:
+        store(code, entry.path.stem, entry.blocks, entry.procedure, entry.file_sha256)
 
 
 class _Located(Protocol):
