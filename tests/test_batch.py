@@ -217,7 +217,7 @@ def test_unknown_column_error_lists_the_valid_ones(invoke, tmp_path):
     result = batch(invoke, write(tmp_path / "r.csv", "procedure,patient,date,time,room\n"))
     assert (
         "valid columns: procedure, patient, date, time, clinician, flags, no_flags, holds, restarts, "
-        "note, output, lang" in result.stderr
+        "note, output, lang, mrn, activity, bring_back" in result.stderr
     )
 
 

@@ -55,3 +55,11 @@ def test_the_example_stamps_match_the_shipped_content(invoke, lang):
     shown = " ".join(README.split())
     # The README shows the stamp in backticks, maybe folded across lines.
     assert f"`{stamp}`" in shown, stamp
+
+
+def test_the_roster_table_documents_every_column_a_roster_may_have():
+    from procguide.batch.roster import COLUMNS
+
+    section = README[README.index("#### The roster") : README.index("#### Options")]
+    documented = re.findall(r"^\| `(\w+)` \| (?:yes|no) \|", section, re.M)
+    assert sorted(documented) == sorted(COLUMNS)

@@ -47,6 +47,8 @@ COLUMNS = (
     "output",
     "lang",
     "mrn",
+    "activity",
+    "bring_back",
 )
 """Every column a roster may have."""
 REQUIRED = ("procedure", "patient", "date", "time")

@@ -34,6 +34,8 @@ class Fields:
     output: str | None = None
     lang: str | None = None
     mrn: str | None = None
+    activity: str | None = None
+    bring_back: str | None = None
 
 
 class RowError(Exception):
@@ -86,6 +88,8 @@ def check(row: RawRow) -> Fields:
         output=found["output"],
         lang=found["lang"],
         mrn=found["mrn"],
+        activity=found["activity"],
+        bring_back=found["bring_back"],
     )
 
 

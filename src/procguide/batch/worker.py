@@ -121,6 +121,8 @@ class Worker:
             holds=fields.holds,
             restarts=fields.restarts,
             mrn=fields.mrn,
+            activity=fields.activity,
+            bring_back=fields.bring_back,
         )
         built = make(
             entry,

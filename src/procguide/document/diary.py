@@ -89,7 +89,7 @@ def _activity(diary: Diary, personal: Personal, wording: Wording) -> DiaryActivi
         if named is not None:
             raise UsageError(
                 "this diary asks for no activity, so it would not be printed",
-                hint="leave --activity out",
+                hint="leave it out",
                 field="activity",
             )
         return None
