@@ -11,7 +11,8 @@ import hashlib
 from pathlib import Path
 
 from procguide.content import blocks
-from procguide.content.compare import Translates, compare_items, compare_sources, show
+from procguide.content.checks import show
+from procguide.content.compare import Translates, compare_items, compare_sources
 from procguide.content.model import Block
 from procguide.errors import ContentError, Problem
 

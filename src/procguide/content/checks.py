@@ -48,3 +48,8 @@ def check_items(
             problem((*key, "to"), f"the window ends ({item.end}) before it starts ({item.start})")
     check_links(items, problem)
     return used_flags
+
+
+def show(values: Iterable[object]) -> str:
+    """``[a, b]``, for messages."""
+    return "[" + ", ".join(str(v) for v in values) + "]"

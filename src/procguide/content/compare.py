@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from procguide.content.checks import show
 from procguide.content.descriptions import describe_fields
 
 if TYPE_CHECKING:
@@ -26,7 +27,9 @@ _NUMBER = re.compile(r"\d+")
 class Translates(BaseModel):
     """Which version of the English file a translation was made and reviewed from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=describe_fields)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, defer_build=True, json_schema_extra=describe_fields
+    )
 
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     """The SHA-256 of the English file (``procguide validate`` prints it when it changes)."""
@@ -132,11 +135,6 @@ def _timing(item: Item, name: str) -> str | None:
 
 def _or_none(value: str | None) -> str:
     return value if value is not None else "none"
-
-
-def show(values: Any) -> str:
-    """``[a, b]``, for messages."""
-    return "[" + ", ".join(str(v) for v in values) + "]"
 
 
 def _words(item: Item, count: int = 6) -> str:

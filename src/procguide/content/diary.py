@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from procguide.content.checks import Report, close
-from procguide.content.compare import show
+from procguide.content.checks import Report, close, show
 
 if TYPE_CHECKING:
     from procguide.content.model import Diary, Procedure

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from procguide.content.compare import Translates, compare_items, compare_sources, show
+from procguide.content.checks import show
+from procguide.content.compare import Translates, compare_items, compare_sources
 from procguide.content.keys import dotted
 from procguide.content.model import Procedure
 from procguide.errors import ContentError, Problem, UsageError
