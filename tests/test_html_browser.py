@@ -258,6 +258,20 @@ def test_a_clinic_html_image_without_alt_text_is_exit_4(invoke, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    "tag",
+    ['<IMG SRC="logo.png">', '<img\nsrc="logo.png"/>', '<area href="x">', '<Input type="image">'],
+)
+def test_every_spelling_of_an_image_tag_needs_alt_text(tag):
+    from procguide.errors import TemplateError
+    from procguide.render.html import check_images
+
+    with pytest.raises(TemplateError, match="no alternative text"):
+        check_images(f"<p>Hello</p>\n{tag}")
+    # A patient's or a procedure's words are escaped, so they are never a tag.
+    check_images("<p>&lt;img src=x&gt; came from a note</p>")
+
+
 def test_a_clinic_html_image_with_alt_text_is_written(invoke, tmp_path):
     templates = build_tree(
         tmp_path / "clinic",
