@@ -751,3 +751,43 @@ def test_a_spanish_roster_makes_every_sheet_of_every_procedure(invoke, tmp_path,
         sheet = (tmp_path / "out" / row["files"][0]["path"]).read_text(encoding="utf-8")
         assert "CUÁNDO PEDIR AYUDA" in sheet and "1 de marzo de 2027" in sheet
         assert "WHEN TO GET HELP" not in sheet and "Mon 1 Mar" not in sheet
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_pdf_that_fails_to_typeset_fails_its_row_alone_and_leaves_none_of_its_files(
+    invoke, tmp_path, jobs
+):
+    # PDFs are typeset on a thread of their own while the next row is made: a failure there
+    # must still fail only its row, with none of its files (not even the HTML made before).
+    from conftest import build_tree
+
+    path = write(tmp_path / "r.csv", HEADER + "".join(GOOD))
+    made = invoke("batch", str(path), "--out", "out", "-f", "html,pdf", "--jobs", jobs)
+    assert made.exit_code == 0, made.stderr
+    before = outputs(tmp_path / "out")
+    templates = build_tree(
+        tmp_path / "clinic",
+        {
+            "typst/handout.typ": '{% extends "base.typ" %}{% block content %}\n'
+            '{% if doc.patient.name == "Ali Khan" %}#panic("this sheet"){% endif %}\n'
+            "Our sheet\n{% endblock %}\n"
+        },
+    )
+    again = invoke(
+        "batch", str(path), "--out", "out", "-f", "html,pdf", "--jobs", jobs,
+        "--templates-dir", str(templates),
+    )  # fmt: skip
+
+    assert again.exit_code == ExitCode.PARTIAL
+    assert "Khan" not in again.stderr
+    records = manifest(tmp_path / "out")
+    assert [r["status"] for r in records] == ["ok", "failed", "ok"]
+    assert "PDF template" in records[1]["error"] and records[1]["files"] == []
+    after = outputs(tmp_path / "out")
+    assert not [name for name in after if "Khan" in name]
+    kept = sorted(name for name in before if "Khan" not in name)
+    assert sorted(after) == kept
+    for record in (records[0], records[2]):
+        for file in record["files"]:
+            data = (tmp_path / "out" / file["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == file["sha256"]

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import signal
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from procguide.config import Settings
     from procguide.content.library import Entry, Library
 
-Pending = tuple[str, Path, "Future[None]"]
-"""A file being written: its format, path, and the write."""
+Pending = tuple[str, tuple[tuple[str, Path], ...], "Future[list[str]]", dict[str, str]]
+"""A row's files being made: the row's name, each file's format and path, the work
+(typesetting, then writing, which gives each file's SHA-256), and the row's column labels."""
 
 # Single-handout messages name command-line options; a batch row has columns instead.
 
@@ -42,6 +43,7 @@ class Worker:
         self._entries: dict[str, Entry] = {}
         self.settings: Settings | None = None
         self.library: Library | None = None
+        self._typesetter: ThreadPoolExecutor | None = None
         self._writer: ThreadPoolExecutor | None = None
         try:
             self.settings = load_config(setup.config).settings
@@ -80,29 +82,43 @@ class Worker:
                 # Never the exception's text: it could quote a patient's details.
                 error = f"internal error: {where(problem)}; make this row with --debug, report it"
             else:
-                return record, self._write(task.name, encoded, record)
+                return record, [self._write(task, encoded)]
         return failed(self.setup, task, error), []
 
     def finish(self, record: dict[str, Any], pending: list[Pending]) -> dict[str, Any]:
-        """``record`` once its files are on disk, or failed if one could not be written."""
+        """``record`` once its files are on disk, or failed if one could not be made."""
+        if not pending:
+            return record
+        [(name, files, work, labels)] = pending
         failure = None
-        for fmt, path, write in pending:
-            try:
-                write.result()
-            except OutputError as error:
-                # The path holds the patient's name; stderr must not.
-                failure = failure or error.message.replace(str(path), f"the {fmt} file")
+        try:
+            digests = work.result()
+        except OutputError as error:
+            # The path holds the patient's name; stderr must not.
+            failure = error.message
+            for fmt, path in files:
+                failure = failure.replace(str(path), f"the {fmt} file")
+        except ProcguideError as error:  # typesetting the PDF failed: no file was written
+            failure = _message(error, labels)
+        except Exception as error:
+            if self.setup.debug:
+                raise
+            failure = f"internal error: {where(error)}; make this row with --debug, report it"
         if failure is not None:
-            _remove(self.setup, pending[0][1].stem)
+            _remove(self.setup, name)
             record.update(status="failed", files=[], error=failure)
+            return record
+        pairs = zip(files, digests, strict=True)
+        record["files"] = [{"path": path.name, "sha256": digest} for (_, path), digest in pairs]
         return record
 
     def close(self) -> None:
-        """Wait for the last writes."""
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
+        """Wait for the last typesetting and writes."""
+        for pool in (self._typesetter, self._writer):
+            if pool is not None:
+                pool.shutdown(wait=True)
 
-    def _encode(self, task: Task) -> tuple[list[tuple[str, bytes]], list[str]]:
+    def _encode(self, task: Task) -> tuple[list[tuple[str, Callable[[], bytes]]], list[str]]:
         from procguide.document.patient import Personal
         from procguide.pipeline import make
 
@@ -140,7 +156,7 @@ class Worker:
         encoded = [
             (
                 fmt,
-                formats.encode(
+                formats.encode_in_two(
                     built.data,
                     fmt,
                     setup.templates_dir,
@@ -153,22 +169,23 @@ class Worker:
         ]
         return encoded, built.warnings
 
-    def _write(
-        self, name: str, encoded: list[tuple[str, bytes]], record: dict[str, Any]
-    ) -> list[Pending]:
-        """Hand the files to the writer thread: its fsync waits on the disk, not the CPU."""
+    def _write(self, task: Task, encoded: list[tuple[str, Callable[[], bytes]]]) -> Pending:
+        """Typeset the row's PDF on one thread and write its files on another.
+
+        This thread goes on to the next row meanwhile: a PDF's typesetting lets go of
+        Python's lock, and the writes' fsync waits on the disk, not the CPU. Every file is
+        made before the first is written, so a PDF that fails leaves no file of the row.
+        """
         from concurrent.futures import ThreadPoolExecutor
 
-        from procguide.output import write_file
-
-        if self._writer is None:
-            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="procguide-write")
-        pending = []
-        for fmt, data in encoded:
-            path = self.setup.out / (name + FORMATS[fmt].suffix)
-            pending.append((fmt, path, self._writer.submit(write_file, path, data)))
-            record["files"].append({"path": path.name, "sha256": hashlib.sha256(data).hexdigest()})
-        return pending
+        if self._writer is None or self._typesetter is None:
+            self._typesetter = ThreadPoolExecutor(1, thread_name_prefix="procguide-typeset")
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="procguide-write")
+        out = self.setup.out
+        files = tuple((fmt, out / (task.name + FORMATS[fmt].suffix)) for fmt, _ in encoded)
+        made = [self._typesetter.submit(finish) for _, finish in encoded]
+        work = self._writer.submit(_write_all, tuple(path for _, path in files), made)
+        return task.name, files, work, dict(task.labels)
 
     def _kept(self, task: Task) -> list[dict[str, str]] | None:
         """The earlier run's files, if they are still exactly what this row would make."""
@@ -195,6 +212,16 @@ class Worker:
             assert self.library is not None
             self._entries[procedure] = self.library.find(procedure)
         return self._entries[procedure]
+
+
+def _write_all(paths: tuple[Path, ...], made: list[Future[bytes]]) -> list[str]:
+    """Write each file once all of them are made; the SHA-256 of each."""
+    from procguide.output import write_file
+
+    data = [one.result() for one in made]
+    for path, content in zip(paths, data, strict=True):
+        write_file(path, content)
+    return [hashlib.sha256(content).hexdigest() for content in data]
 
 
 def _record(task: Task) -> dict[str, Any]:

@@ -6,6 +6,7 @@ terminal. ``encode`` turns a resolved document into one format's bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -109,3 +110,39 @@ def encode(
 
             check_images(text)
         return text.encode()
+
+
+def encode_in_two(
+    document: Document,
+    fmt: str,
+    templates_dir: Path | None,
+    *,
+    paper: str = "letter",
+    large_print: bool = False,
+    pdf_standards: tuple[str, ...] | None = None,
+) -> Callable[[], bytes]:
+    """``encode``, split: the Python part now, and what is left as a call that returns the bytes.
+
+    For a PDF the call typesets the Typst source rendered now. Typst lets go of Python's
+    lock while it works, so a batch typesets one row on another thread while it renders the
+    next. Every other format is finished now; its call just returns the bytes.
+    """
+    if fmt != "pdf":
+        made = encode(
+            document,
+            fmt,
+            templates_dir,
+            paper=paper,
+            large_print=large_print,
+            pdf_standards=pdf_standards,
+        )
+        return lambda: made
+    from procguide.i18n.languages import active
+    from procguide.render.pdf import STANDARDS, compile_source, render_source
+
+    with active(document.get("language") or "en", templates_dir):
+        source = render_source(document, templates_dir)
+    standards = STANDARDS if pdf_standards is None else pdf_standards
+    return lambda: compile_source(
+        source, templates_dir, paper=paper, large_print=large_print, standards=standards
+    )
