@@ -10,8 +10,10 @@ Rules, chosen so that a patient is never told a time that is wrong by an hour:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -105,8 +107,12 @@ def parse_time(text: str) -> time:
 
 def zone_named(name: str | None) -> ZoneInfo:
     """The clinic's zone, else this computer's (``$TZ`` or /etc/localtime), else UTC."""
-    candidates = [name] if name else [os.environ.get("TZ", "").lstrip(":"), _system_zone()]
-    for candidate in candidates:
+    if name:
+        candidates: list[Callable[[], str | None]] = [lambda: name]
+    else:
+        candidates = [lambda: os.environ.get("TZ", "").lstrip(":"), _system_zone]
+    for find in candidates:
+        candidate = find()
         if candidate:
             try:
                 return ZoneInfo(candidate)
@@ -117,6 +123,7 @@ def zone_named(name: str | None) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+@functools.cache  # once a process: a batch asks for every row, and all its rows share it
 def _system_zone() -> str | None:
     link = Path("/etc/localtime")
     try:
