@@ -320,6 +320,10 @@ def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
 # Batch
 
 
+WHOLE_BATCH_MB = 290
+"""The memory a 2-job PDF batch may take, all its processes together (proportional sizes)."""
+
+
 def batch_rows(
     env: dict[str, str], temp: Path, sizes: list[int]
 ) -> tuple[list[list[str]], list[str]]:
@@ -367,6 +371,18 @@ def batch_rows(
                     ]
                 )
                 print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+                if fmt == "pdf" and jobs == 2 and "tree_pss_mb" in result:
+                    whole_mb = result["tree_pss_mb"]
+                    over = f"{whole_mb - WHOLE_BATCH_MB:+.0f} MB"
+                    rows.append(
+                        [
+                            f"batch: {size:,} rows, pdf, 2 jobs, all processes together",
+                            f"{whole_mb:.0f} MB (PSS)",
+                            f"RSS {result['tree_rss_mb']:.0f} MB",
+                            f"< {WHOLE_BATCH_MB} MB",
+                            _verdict(whole_mb < WHOLE_BATCH_MB, over),
+                        ]
+                    )
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
         for (fmt, jobs), peak in peaks.items():
