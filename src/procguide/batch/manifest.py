@@ -7,9 +7,12 @@ import json
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from procguide.errors import OutputError, UsageError
+
+if TYPE_CHECKING:
+    from procguide.batch.records import Earlier, Record
 
 
 class Manifest:
@@ -25,7 +28,7 @@ class Manifest:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.records: dict[int, dict[str, Any]] = {}
+        self.records: dict[int, Record | Earlier] = {}
         self._stream: IO[bytes] | None = None
 
     def __enter__(self) -> Manifest:
@@ -37,7 +40,7 @@ class Manifest:
             raise OutputError(f"cannot write {self.path}: {error.strerror or error}") from None
         return self
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: Record | Earlier) -> None:
         """Append one record as one write, so a line is whole or absent."""
         from procguide.output import describe
 
@@ -66,7 +69,7 @@ class Manifest:
         write_file(self.path, rows)
 
 
-def _line(record: dict[str, Any]) -> bytes:
+def _line(record: Record | Earlier) -> bytes:
     return (json.dumps(record, ensure_ascii=False) + "\n").encode()
 
 
@@ -76,9 +79,9 @@ def _ends_a_line(path: Path) -> bool:
         return stream.read(1) == b"\n"
 
 
-def read_manifest(path: Path) -> dict[int, dict[str, Any]]:
+def read_manifest(path: Path) -> dict[int, Earlier]:
     """An earlier run's records by row; a line cut short when a machine stopped is ignored."""
-    records: dict[int, dict[str, Any]] = {}
+    records: dict[int, Earlier] = {}
     try:
         stream = path.open("rb")
     except FileNotFoundError:

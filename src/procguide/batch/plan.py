@@ -37,6 +37,7 @@ from procguide.errors import ProcguideError, UnknownProcedureError
 from procguide.render.formats import FILE_FORMATS, FORMATS
 
 if TYPE_CHECKING:
+    from procguide.batch.records import Earlier
     from procguide.config import Settings
     from procguide.content.library import Entry, Library
 
@@ -56,7 +57,7 @@ class Planner:
         settings: Settings,
         library: Library,
         pattern: Pattern,
-        previous: dict[int, dict[str, Any]],
+        previous: dict[int, Earlier],
     ) -> None:
         self.setup = setup
         self.library = library
@@ -125,8 +126,8 @@ class Planner:
         )
 
     def untouched(
-        self, last_row: int, earlier: dict[int, dict[str, Any]] | None = None
-    ) -> Iterator[dict[str, Any]]:
+        self, last_row: int, earlier: dict[int, Earlier] | None = None
+    ) -> Iterator[Earlier]:
         """Earlier records of rows after ``last_row`` whose files no row of this run wrote.
 
         ``earlier`` is the whole earlier manifest (default: the one ``--resume`` plans from).

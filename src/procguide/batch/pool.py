@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
+from procguide.batch.records import Record
+
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-Record = dict[str, Any]
 Work = Callable[[list[Any]], list[Record]]
 """What a worker does with a chunk: one record per item, in order."""
 Failed = Callable[[Any, str], Record]

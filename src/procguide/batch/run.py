@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from procguide.batch.filenames import Pattern
 from procguide.batch.lock import locked
@@ -21,6 +21,7 @@ from procguide.batch.setup import MANIFEST, Options, Setup, Summary, prepare
 from procguide.batch.worker import Interrupts, results
 
 if TYPE_CHECKING:
+    from procguide.batch.records import Earlier, Record
     from procguide.config import Settings
     from procguide.content.library import Library
 
@@ -29,7 +30,7 @@ def run(
     roster: Roster,
     options: Options,
     on_start: Callable[[int], None] | None = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
+    on_record: Callable[[Record], None] | None = None,
 ) -> Summary:
     """Make every row's handouts; raise ProcguideError only when the batch cannot start."""
     setup, settings, library, pattern = prepare(options)
@@ -57,7 +58,7 @@ def _make(
     pattern: Pattern,
     total: int,
     on_start: Callable[[int], None] | None,
-    on_record: Callable[[dict[str, Any]], None] | None,
+    on_record: Callable[[Record], None] | None,
 ) -> Summary:
     path = setup.out / MANIFEST
     # Read even without --resume: what an earlier run made must stay listed, or be removed.
@@ -84,8 +85,8 @@ def _make(
         if summary.interrupted:
             # Rows never handed out keep their earlier manifest lines, so a second
             # --resume still skips them; their files were not touched by this run.
-            for record in planner.untouched(feeder.last_row, earlier):
-                manifest.write(record)
+            for kept in planner.untouched(feeder.last_row, earlier):
+                manifest.write(kept)
         else:
             summary.outdated_removed = _remove_outdated(setup.out, earlier, manifest.records)
     return summary
@@ -96,7 +97,7 @@ SUPERSEDED = "superseded"
 
 
 def _remove_outdated(
-    out: Path, earlier: dict[int, dict[str, Any]], now: dict[int, dict[str, Any]]
+    out: Path, earlier: dict[int, Earlier], now: dict[int, Record | Earlier]
 ) -> int:
     """Move aside the files an earlier run listed that this finished run did not make.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from procguide.batch.filenames import DEFAULT_PATTERN, Pattern, parse_pattern
 from procguide.batch.rows import Fields
@@ -17,6 +17,7 @@ from procguide.pipeline import KINDS, PAPERS
 from procguide.render.formats import FILE_FORMATS
 
 if TYPE_CHECKING:
+    from procguide.batch.records import Earlier, Record
     from procguide.config import Settings
     from procguide.content.library import Library
 
@@ -88,7 +89,7 @@ class Summary:
             return ExitCode.INTERRUPTED
         return ExitCode.PARTIAL if self.failed else ExitCode.OK
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: Record) -> None:
         """Count one manifest record."""
         status = record["status"]
         if status == "ok":
@@ -111,7 +112,7 @@ class Task:
     procedure: str | None = None
     procedure_sha256: str | None = None
     input_sha256: str | None = None
-    previous: dict[str, Any] | None = None
+    previous: Earlier | None = None
     skip: str | None = None
     """Why the row gets no handout (a cancelled appointment)."""
     labels: tuple[tuple[str, str], ...] = ()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from procguide.batch.plan import Feeder
 from procguide.batch.pool import Stop
+from procguide.batch.records import FileRecord, Record
 from procguide.batch.rows import as_column
 from procguide.batch.setup import CHUNKSIZE, Setup, Task
 from procguide.errors import OutputError, ProcguideError, where
@@ -61,12 +62,12 @@ class Worker:
         except ProcguideError as error:  # reported on every row rather than hanging the pool
             self.problem = _message(error)
 
-    def run_many(self, tasks: list[Task]) -> list[dict[str, Any]]:
+    def run_many(self, tasks: list[Task]) -> list[Record]:
         """The records of ``tasks``; each row's files are written while the next is made."""
         started = [self.start(task) for task in tasks]
         return [self.finish(*one) for one in started]
 
-    def start(self, task: Task) -> tuple[dict[str, Any], list[Pending]]:
+    def start(self, task: Task) -> tuple[Record, list[Pending]]:
         """Make the row's files and start writing them; ``finish`` waits for the writes.
 
         The record says what was made, kept from an earlier run, or why the row failed.
@@ -74,13 +75,13 @@ class Worker:
         record = _record(task)
         if task.skip is not None:
             # Cancelled: no file; an earlier run's sheet moves to superseded/ at the end.
-            record.update(status="skipped", warnings=[task.skip])
+            record.update({"status": "skipped", "warnings": [task.skip]})
             return record, []
         error = task.error or self.problem
         if error is None:
             kept = self._kept(task)
             if kept is not None:
-                record.update(status="skipped", files=kept)
+                record.update({"status": "skipped", "files": kept})
                 return record, []
             try:
                 encoded, record["warnings"] = self._encode(task)
@@ -95,7 +96,7 @@ class Worker:
                 return record, [self._write(task, encoded)]
         return failed(self.setup, task, error), []
 
-    def finish(self, record: dict[str, Any], pending: list[Pending]) -> dict[str, Any]:
+    def finish(self, record: Record, pending: list[Pending]) -> Record:
         """``record`` once its files are on disk, or failed if one could not be made."""
         if not pending:
             return record
@@ -116,7 +117,7 @@ class Worker:
             failure = f"internal error: {where(error)}; make this row with --debug, report it"
         if failure is not None:
             _remove(self.setup, name)
-            record.update(status="failed", files=[], error=failure)
+            record.update({"status": "failed", "files": [], "error": failure})
             return record
         pairs = zip(files, digests, strict=True)
         record["files"] = [{"path": path.name, "sha256": digest} for (_, path), digest in pairs]
@@ -197,7 +198,7 @@ class Worker:
         work = self._writer.submit(_write_all, tuple(path for _, path in files), made)
         return task.name, files, work, dict(task.labels)
 
-    def _kept(self, task: Task) -> list[dict[str, str]] | None:
+    def _kept(self, task: Task) -> list[FileRecord] | None:
         """The earlier run's files, if they are still exactly what this row would make."""
         before = task.previous
         if not before or before.get("status") not in ("ok", "skipped"):
@@ -234,7 +235,7 @@ def _write_all(paths: tuple[Path, ...], made: list[Future[bytes]]) -> list[str]:
     return [hashlib.sha256(content).hexdigest() for content in data]
 
 
-def _record(task: Task) -> dict[str, Any]:
+def _record(task: Task) -> Record:
     """A row's manifest record, before it is made."""
     return {
         "row": task.row,
@@ -249,14 +250,14 @@ def _record(task: Task) -> dict[str, Any]:
     }
 
 
-def failed(setup: Setup, task: Task, error: str) -> dict[str, Any]:
+def failed(setup: Setup, task: Task, error: str) -> Record:
     """The record of a row that was not made; its files, if an earlier run left any, go.
 
     A failed row leaves no file, so no out-of-date handout is printed in its place.
     """
     _remove(setup, task.name)
     record = _record(task)
-    record.update(status="failed", error=error)
+    record.update({"status": "failed", "error": error})
     return record
 
 
@@ -290,7 +291,7 @@ def _start_worker(setup: Setup) -> None:
     _worker = Worker(setup)
 
 
-def _work(tasks: list[Task]) -> list[dict[str, Any]]:
+def _work(tasks: list[Task]) -> list[Record]:
     assert _worker is not None
     return _worker.run_many(tasks)
 
@@ -298,7 +299,7 @@ def _work(tasks: list[Task]) -> list[dict[str, Any]]:
 @contextlib.contextmanager
 def results(
     feeder: Feeder, setup: Setup, jobs: int, stop: Interrupts
-) -> Iterator[Iterator[dict[str, Any]]]:
+) -> Iterator[Iterator[Record]]:
     """Each row's manifest record, in row order, made by ``jobs`` processes.
 
     The workers start on entry, before the caller starts any thread of its own (a progress
@@ -339,9 +340,9 @@ def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
         yield chunk
 
 
-def _one_by_one(worker: Worker, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
+def _one_by_one(worker: Worker, tasks: Iterable[Task]) -> Iterator[Record]:
     """In this process: each row is made while the one before is written."""
-    before: tuple[dict[str, Any], list[Pending]] | None = None
+    before: tuple[Record, list[Pending]] | None = None
     for task in tasks:
         try:
             started = worker.start(task)

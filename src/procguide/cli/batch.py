@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -32,6 +32,7 @@ from procguide.cli.options import (
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from procguide.batch.records import Record
     from procguide.batch.setup import Summary
 
 MAX_LISTED = 50
@@ -150,7 +151,7 @@ class Display:
         self.task = self.progress.add_task("batch", total=total, counts="")
         self.progress.start()
 
-    def record(self, record: dict[str, Any]) -> None:
+    def record(self, record: Record) -> None:
         """One row is done."""
         self.counts[record["status"]] += 1
         where = f"row {record['row']}" + (f" (line {record['line']})" if record["line"] else "")
