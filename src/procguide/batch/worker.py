@@ -67,7 +67,7 @@ class Worker:
         started = [self.start(task) for task in tasks]
         return [self.finish(*one) for one in started]
 
-    def start(self, task: Task) -> tuple[Record, list[Pending]]:
+    def start(self, task: Task) -> tuple[Record, Pending | None]:
         """Make the row's files and start writing them; ``finish`` waits for the writes.
 
         The record says what was made, kept from an earlier run, or why the row failed.
@@ -76,13 +76,13 @@ class Worker:
         if task.skip is not None:
             # Cancelled: no file; an earlier run's sheet moves to superseded/ at the end.
             record.update({"status": "skipped", "warnings": [task.skip]})
-            return record, []
+            return record, None
         error = task.error or self.problem
         if error is None:
             kept = self._kept(task)
             if kept is not None:
                 record.update({"status": "skipped", "files": kept})
-                return record, []
+                return record, None
             try:
                 encoded, record["warnings"] = self._encode(task)
             except ProcguideError as problem:
@@ -90,17 +90,16 @@ class Worker:
             except Exception as problem:
                 if self.setup.debug:
                     raise
-                # Never the exception's text: it could quote a patient's details.
-                error = f"internal error: {where(problem)}; make this row with --debug, report it"
+                error = _internal(problem)
             else:
-                return record, [self._write(task, encoded)]
-        return failed(self.setup, task, error), []
+                return record, self._write(task, encoded)
+        return failed(self.setup, task, error), None
 
-    def finish(self, record: Record, pending: list[Pending]) -> Record:
+    def finish(self, record: Record, pending: Pending | None) -> Record:
         """``record`` once its files are on disk, or failed if one could not be made."""
-        if not pending:
+        if pending is None:
             return record
-        [(name, files, work, labels)] = pending
+        name, files, work, labels = pending
         failure = None
         try:
             digests = work.result()
@@ -114,7 +113,7 @@ class Worker:
         except Exception as error:
             if self.setup.debug:
                 raise
-            failure = f"internal error: {where(error)}; make this row with --debug, report it"
+            failure = _internal(error)
         if failure is not None:
             _remove(self.setup, name)
             record.update({"status": "failed", "files": [], "error": failure})
@@ -269,6 +268,11 @@ def _remove(setup: Setup, name: str) -> None:
             (setup.out / (name + FORMATS[fmt].suffix)).unlink(missing_ok=True)
 
 
+def _internal(error: Exception) -> str:
+    # Never the exception's text: it could quote a patient's details.
+    return f"internal error: {where(error)}; make this row with --debug, report it"
+
+
 def _message(error: ProcguideError, labels: dict[str, str] | None = None) -> str:
     return "; ".join(error.lines(lambda field: as_column(field, labels)))
 
@@ -342,7 +346,7 @@ def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
 
 def _one_by_one(worker: Worker, tasks: Iterable[Task]) -> Iterator[Record]:
     """In this process: each row is made while the one before is written."""
-    before: tuple[Record, list[Pending]] | None = None
+    before: tuple[Record, Pending | None] | None = None
     for task in tasks:
         try:
             started = worker.start(task)
