@@ -79,14 +79,17 @@ def encode(
 
     if fmt == "json":
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "pdf":
+        typeset = encode_in_two(
+            document,
+            fmt,
+            templates_dir,
+            paper=paper,
+            large_print=large_print,
+            pdf_standards=pdf_standards,
+        )
+        return typeset()
     with active(document.get("language") or "en", templates_dir):
-        if fmt == "pdf":
-            from procguide.render.pdf import STANDARDS, render_pdf
-
-            standards = STANDARDS if pdf_standards is None else pdf_standards
-            return render_pdf(
-                document, templates_dir, paper=paper, large_print=large_print, standards=standards
-            )
         if fmt == "ics":
             from procguide.render.ics import render_ics
 
